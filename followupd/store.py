@@ -1,0 +1,345 @@
+"""The SQLite ledger of drafts, sync cursors and cycle outcomes in the state directory."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from followupd.errors import StateError
+from followupd.model import DRAFT_STATES, DraftRecord
+
+DATABASE_NAME = "followupd.sqlite3"
+
+# Seconds to wait for another connection's write lock before giving up.
+BUSY_TIMEOUT_SECONDS = 10.0
+
+# How many cycle rows to keep; the latest success and failure are always kept too.
+CYCLES_KEPT = 50
+
+# Schema steps in order: step N brings a database to user_version N + 1.
+# A released step is never edited or removed, only followed by new ones,
+# and no step may drop a table or column that holds user state.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE drafts (
+            key TEXT PRIMARY KEY, interview_id TEXT NOT NULL, kind TEXT NOT NULL,
+            recipient TEXT NOT NULL, message_id TEXT NOT NULL, folder TEXT NOT NULL,
+            uid INTEGER, uidvalidity INTEGER, body_hash TEXT NOT NULL DEFAULT '',
+            in_reply_to TEXT,
+            state TEXT NOT NULL
+                CHECK (state IN ('created', 'sent', 'dismissed', 'retracted')),
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+        """CREATE TABLE cursors (
+            folder TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL, updated_at TEXT NOT NULL)""",
+    ),
+    (
+        """CREATE TABLE cycles (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at TEXT NOT NULL, finished_at TEXT NOT NULL,
+            ok INTEGER NOT NULL CHECK (ok IN (0, 1)), error TEXT,
+            summary TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX drafts_by_creation ON drafts (created_at)",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Every DraftRecord field is a column: a new field without a migration fails loudly.
+DRAFT_FIELDS = tuple(field.name for field in fields(DraftRecord))
+DRAFT_COLUMNS = ", ".join(DRAFT_FIELDS)
+
+
+class DuplicateDraftError(StateError):
+    """The ledger already holds a draft with this key."""
+
+
+class UnknownDraftError(StateError):
+    """The ledger holds no draft with this key."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """How far a folder has been read: the last UID seen under one UIDVALIDITY."""
+
+    folder: str
+    uidvalidity: int
+    last_uid: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CycleRecord:
+    """The outcome of one cycle."""
+
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    error: str | None
+    summary: str
+
+
+def stored_time(moment: datetime) -> str:
+    """Return an aware datetime as fixed-width ISO-8601 UTC text, which sorts chronologically."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"refusing to store a naive datetime: {moment!r}")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def loaded_time(text: str) -> datetime:
+    """Return the aware UTC datetime stored as text."""
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def draft_from_row(row: tuple) -> DraftRecord:
+    """Return the DraftRecord of one row selected with DRAFT_COLUMNS."""
+    values = dict(zip(DRAFT_FIELDS, row))
+    values["created_at"] = loaded_time(values["created_at"])
+    values["updated_at"] = loaded_time(values["updated_at"])
+    return DraftRecord(**values)
+
+
+def prepare_state_directory(state_dir: Path) -> Path:
+    """Create the state directory and an owner-only database file if missing; return its path."""
+    database_path = state_dir / DATABASE_NAME
+    try:
+        if not state_dir.exists():
+            state_dir.mkdir(mode=0o700, parents=True)
+            # mkdir's mode is filtered by the umask; say exactly what we mean.
+            state_dir.chmod(0o700)
+        # Creating the file ourselves is the only way to choose its mode:
+        # sqlite3 would create it with the umask's default, readable by others.
+        descriptor = os.open(database_path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(descriptor)
+    except OSError as error:
+        raise StateError(
+            f"The state directory {state_dir} cannot be used: {error.strerror or error}.",
+            advice="Make it a directory you can write to, or set state_dir in the config.",
+        ) from None
+    return database_path
+
+
+def migrate(connection: sqlite3.Connection, database_path: Path) -> None:
+    """Apply the missing schema steps in one transaction, refusing databases from the future."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        # Read the version inside the write lock so two processes never migrate twice.
+        (version,) = connection.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"The state database {database_path} was written by a newer followupd"
+                f" (schema version {version}; this one knows up to {SCHEMA_VERSION}).",
+                advice="Upgrade followupd, or point state_dir at another directory.",
+            )
+        for step in MIGRATIONS[version:]:
+            for statement in step:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+def unusable_database(database_path: Path, error: Exception) -> StateError:
+    """Return the StateError for a database SQLite cannot read or write."""
+    return StateError(
+        f"The state database {database_path} cannot be used: {error}.",
+        advice="If it is damaged, move it aside; followupd will start a new ledger"
+        " (drafts it already made will not be recognised as its own).",
+    )
+
+
+class Store:
+    """The ledger of drafts followupd made, read and written through one SQLite connection."""
+
+    def __init__(self, connection: sqlite3.Connection, database_path: Path) -> None:
+        self.connection = connection
+        self.path = database_path
+
+    @classmethod
+    def open(cls, state_dir: Path) -> Store:
+        """Open (creating and migrating as needed) the ledger in state_dir."""
+        database_path = prepare_state_directory(state_dir)
+        try:
+            # isolation_level=None: no implicit transactions, so every single
+            # statement commits before the method that issued it returns.
+            connection = sqlite3.connect(
+                database_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+            )
+        except sqlite3.Error as error:
+            raise unusable_database(database_path, error) from None
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode, NORMAL may lose the last commits on power loss. A
+            # recorded intent must survive a crash, or the next cycle would not
+            # know a draft was appended and would append a duplicate.
+            connection.execute("PRAGMA synchronous = FULL")
+            migrate(connection, database_path)
+        except sqlite3.Error as error:
+            connection.close()
+            raise unusable_database(database_path, error) from None
+        except StateError:
+            connection.close()
+            raise
+        return cls(connection, database_path)
+
+    def close(self) -> None:
+        """Close the connection; every write is already committed."""
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exception_info: object) -> None:
+        self.close()
+
+    def execute(self, sql: str, parameters: tuple = ()) -> sqlite3.Cursor:
+        """Run one statement, turning storage failures into a StateError naming the file."""
+        try:
+            return self.connection.execute(sql, parameters)
+        except sqlite3.IntegrityError:
+            raise  # a broken promise by the caller; the caller names it
+        except sqlite3.Error as error:
+            raise unusable_database(self.path, error) from None
+
+    def record_intent(self, record: DraftRecord) -> None:
+        """Record, before appending it, that a draft is about to be made."""
+        try:
+            self.execute(
+                "INSERT INTO drafts (key, interview_id, kind, recipient, message_id, folder,"
+                " state, created_at, updated_at, uid, uidvalidity, body_hash, in_reply_to)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?, NULL, NULL, ?, ?)",
+                (record.key, record.interview_id, record.kind, record.recipient,
+                 record.message_id, record.folder, stored_time(record.created_at),
+                 stored_time(record.updated_at), record.body_hash, record.in_reply_to),
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateDraftError(
+                f"The ledger {self.path} already has a draft with key {record.key!r}."
+            ) from None
+
+    def record_uid(self, key: str, uid: int, uidvalidity: int) -> None:
+        """Record where the appended draft landed."""
+        cursor = self.execute(
+            "UPDATE drafts SET uid = ?, uidvalidity = ? WHERE key = ?",
+            (uid, uidvalidity, key),
+        )
+        self.require_one_row(cursor, key)
+
+    def set_state(self, key: str, state: str, at: datetime) -> None:
+        """Move a draft to another state (created, sent, dismissed or retracted)."""
+        if state not in DRAFT_STATES:
+            raise ValueError(f"unknown draft state {state!r}; expected one of {DRAFT_STATES}")
+        cursor = self.execute(
+            "UPDATE drafts SET state = ?, updated_at = ? WHERE key = ?",
+            (state, stored_time(at), key),
+        )
+        self.require_one_row(cursor, key)
+
+    def require_one_row(self, cursor: sqlite3.Cursor, key: str) -> None:
+        """Raise UnknownDraftError when an update touched no draft."""
+        if cursor.rowcount == 0:
+            raise self.unknown_draft(key)
+
+    def unknown_draft(self, key: str) -> UnknownDraftError:
+        """Return the error for a key the ledger does not hold."""
+        return UnknownDraftError(f"The ledger {self.path} has no draft with key {key!r}.")
+
+    def draft(self, key: str) -> DraftRecord | None:
+        """Return the draft with this key, or None."""
+        row = self.execute(
+            f"SELECT {DRAFT_COLUMNS} FROM drafts WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else draft_from_row(row)
+
+    def drafts(self) -> tuple[DraftRecord, ...]:
+        """Return every draft, oldest first."""
+        rows = self.execute(f"SELECT {DRAFT_COLUMNS} FROM drafts ORDER BY created_at, key")
+        return tuple(draft_from_row(row) for row in rows)
+
+    def unsettled(self) -> tuple[DraftRecord, ...]:
+        """Return drafts whose APPEND may or may not have happened, oldest first."""
+        rows = self.execute(
+            f"SELECT {DRAFT_COLUMNS} FROM drafts"
+            " WHERE state = 'created' AND uid IS NULL ORDER BY created_at, key"
+        )
+        return tuple(draft_from_row(row) for row in rows)
+
+    def forget_intent(self, key: str) -> None:
+        """Delete an intent whose APPEND proved never to have happened, so it can be made again."""
+        cursor = self.execute(
+            "DELETE FROM drafts WHERE key = ? AND state = 'created' AND uid IS NULL", (key,)
+        )
+        if cursor.rowcount == 1:
+            return
+        if self.draft(key) is None:
+            raise self.unknown_draft(key)
+        # A draft known to exist must stay on record, or it would be drafted twice.
+        raise StateError(
+            f"The ledger {self.path} refuses to forget draft {key!r}: it is known to exist."
+        )
+
+    def cursor(self, folder: str) -> Cursor | None:
+        """Return how far this folder has been read, or None if never."""
+        row = self.execute(
+            "SELECT uidvalidity, last_uid, updated_at FROM cursors WHERE folder = ?", (folder,)
+        ).fetchone()
+        if row is None:
+            return None
+        uidvalidity, last_uid, updated_at = row
+        return Cursor(folder, uidvalidity, last_uid, loaded_time(updated_at))
+
+    def save_cursor(self, folder: str, uidvalidity: int, last_uid: int, at: datetime) -> None:
+        """Remember how far this folder has been read."""
+        self.execute(
+            "INSERT INTO cursors (folder, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (folder) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
+            " last_uid = excluded.last_uid, updated_at = excluded.updated_at",
+            (folder, uidvalidity, last_uid, stored_time(at)),
+        )
+
+    def record_cycle(
+        self,
+        started_at: datetime,
+        finished_at: datetime,
+        ok: bool,
+        error: str | None,
+        summary: str,
+    ) -> None:
+        """Record one cycle's outcome, keeping a bounded history."""
+        self.execute(
+            "INSERT INTO cycles (started_at, finished_at, ok, error, summary)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (stored_time(started_at), stored_time(finished_at), int(ok), error, summary),
+        )
+        # Pruning needs no transaction: a crash just leaves one row more until next time.
+        # The latest success is kept so `status` can report it after a long run of failures.
+        self.execute(
+            "DELETE FROM cycles"
+            " WHERE id NOT IN (SELECT id FROM cycles ORDER BY id DESC LIMIT ?)"
+            " AND id NOT IN (SELECT max(id) FROM cycles GROUP BY ok)",
+            (CYCLES_KEPT,),
+        )
+
+    def last_cycles(self) -> tuple[CycleRecord | None, CycleRecord | None]:
+        """Return the latest successful cycle and the latest failed one."""
+        return self.latest_cycle(ok=True), self.latest_cycle(ok=False)
+
+    def latest_cycle(self, ok: bool) -> CycleRecord | None:
+        """Return the most recently recorded cycle with this outcome, or None."""
+        row = self.execute(
+            "SELECT started_at, finished_at, ok, error, summary FROM cycles"
+            " WHERE ok = ? ORDER BY id DESC LIMIT 1",
+            (int(ok),),
+        ).fetchone()
+        if row is None:
+            return None
+        started_at, finished_at, row_ok, error, summary = row
+        return CycleRecord(
+            loaded_time(started_at), loaded_time(finished_at), bool(row_ok), error, summary
+        )

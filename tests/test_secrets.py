@@ -1,0 +1,208 @@
+"""Where the IMAP password comes from, and that no error ever quotes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+
+from followupd.errors import AuthError
+from followupd.model import Account
+from followupd.secrets import delete_password, password_for, store_password
+
+SECRET = "hunter2"
+LOGIN = "me@example.org"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A real keyring backend that keeps passwords in a dict."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.passwords.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")
+
+
+class LockedKeyring(KeyringBackend):
+    """A keyring whose collection stays locked, echoing what it was given as a careless one might."""
+
+    priority = 1
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError(f"could not store {password}")
+
+
+@pytest.fixture
+def use_keyring():
+    """Install a keyring backend for one test, restoring the previous one afterwards."""
+    previous = keyring.get_keyring()
+    yield keyring.set_keyring
+    keyring.set_keyring(previous)
+
+
+def account(password: str = "keyring", password_command: str | None = None) -> Account:
+    """Return an account reading its password from the given source."""
+    return Account(
+        provider="imap",
+        address="me@example.org",
+        password=password,
+        password_command=password_command,
+    )
+
+
+def failure(call) -> AuthError:
+    """Return the AuthError a call raises, after checking it does not quote the secret."""
+    with pytest.raises(AuthError) as raised:
+        call()
+    assert SECRET not in str(raised.value)
+    assert SECRET not in raised.value.advice
+    return raised.value
+
+
+def test_the_keyring_password_is_read_for_the_login(use_keyring) -> None:
+    backend = MemoryKeyring()
+    backend.set_password("followupd", LOGIN, SECRET)
+    use_keyring(backend)
+    assert password_for(account(), environ={}) == SECRET
+
+
+def test_the_username_is_the_login_when_it_differs_from_the_address(use_keyring) -> None:
+    backend = MemoryKeyring()
+    backend.set_password("followupd", "imap-user", SECRET)
+    use_keyring(backend)
+    with_username = Account(provider="imap", address=LOGIN, username="imap-user")
+    assert password_for(with_username, environ={}) == SECRET
+
+
+def test_a_missing_keyring_password_points_to_followupd_login(use_keyring) -> None:
+    use_keyring(MemoryKeyring())
+    error = failure(lambda: password_for(account(), environ={}))
+    assert str(error) == "No password is stored in the keyring for me@example.org."
+    assert error.advice == "Run `followupd login` to store it."
+
+
+def test_a_headless_machine_is_told_both_alternatives(use_keyring) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    error = failure(lambda: password_for(account(), environ={}))
+    assert str(error) == "There is no keyring on this machine to hold the password for me@example.org."
+    assert "`password: command` with a `password_command`" in error.advice
+    assert "`password: credential`" in error.advice
+    assert "`LoadCredential=imap-password:/path/to/password-file`" in error.advice
+
+
+def test_a_locked_keyring_is_an_auth_error_with_the_reason(use_keyring) -> None:
+    use_keyring(LockedKeyring())
+    error = failure(lambda: password_for(account(), environ={}))
+    assert str(error) == (
+        "The keyring could not read the password for me@example.org:"
+        " Failed to unlock the collection!"
+    )
+
+
+def test_storing_then_deleting_a_password_round_trips(use_keyring) -> None:
+    backend = MemoryKeyring()
+    use_keyring(backend)
+    store_password(LOGIN, SECRET)
+    assert backend.passwords == {("followupd", LOGIN): SECRET}
+    delete_password(LOGIN)
+    assert backend.passwords == {}
+
+
+def test_deleting_a_password_never_stored_says_so(use_keyring) -> None:
+    use_keyring(MemoryKeyring())
+    error = failure(lambda: delete_password(LOGIN))
+    assert str(error) == "No password is stored in the keyring for me@example.org."
+
+
+def test_storing_without_a_keyring_is_told_both_alternatives(use_keyring) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    error = failure(lambda: store_password(LOGIN, SECRET))
+    assert "`password: credential`" in error.advice
+
+
+def test_a_refused_store_never_echoes_the_password(use_keyring) -> None:
+    use_keyring(LockedKeyring())
+    error = failure(lambda: store_password(LOGIN, SECRET))
+    assert str(error) == (
+        "The keyring could not write the password for me@example.org: PasswordSetError."
+    )
+
+
+def test_the_command_password_is_its_first_line() -> None:
+    source = account("command", f"printf '{SECRET}\\nsecond'")
+    assert password_for(source, environ={}) == SECRET
+
+
+def test_a_failing_command_reports_its_status_and_stderr_but_not_stdout() -> None:
+    command = f"echo {SECRET}; echo 'gpg: decryption failed: No secret key' >&2; echo more >&2; exit 3"
+    error = failure(lambda: password_for(account("command", command), environ={}))
+    assert str(error) == (
+        "The password command exited with status 3: gpg: decryption failed: No secret key"
+    )
+
+
+def test_a_silent_failing_command_reports_its_status() -> None:
+    error = failure(lambda: password_for(account("command", "exit 3"), environ={}))
+    assert str(error) == "The password command exited with status 3."
+
+
+def test_a_command_that_hangs_times_out() -> None:
+    source = account("command", f"echo {SECRET}; exec sleep 5")
+    error = failure(lambda: password_for(source, environ={}, command_timeout=0.2))
+    assert str(error) == "The password command did not finish within 0.2 seconds."
+
+
+def test_a_command_that_prints_nothing_is_an_auth_error() -> None:
+    error = failure(lambda: password_for(account("command", "true"), environ={}))
+    assert str(error) == "The password command printed nothing."
+
+
+def test_a_command_source_without_a_command_is_an_auth_error() -> None:
+    error = failure(lambda: password_for(account("command", None), environ={}))
+    assert str(error) == "`password: command` is set but `password_command` is missing."
+
+
+def test_the_credential_password_is_its_first_line(tmp_path: Path) -> None:
+    (tmp_path / "imap-password").write_text(f"{SECRET}\nignored\n")
+    environ = {"CREDENTIALS_DIRECTORY": str(tmp_path)}
+    assert password_for(account("credential"), environ) == SECRET
+
+
+def test_a_credential_without_systemd_explains_load_credential() -> None:
+    error = failure(lambda: password_for(account("credential"), environ={}))
+    assert "$CREDENTIALS_DIRECTORY is not set" in str(error)
+    assert "`LoadCredential=imap-password:/path/to/password-file`" in error.advice
+
+
+def test_a_missing_credential_file_is_named(tmp_path: Path) -> None:
+    environ = {"CREDENTIALS_DIRECTORY": str(tmp_path)}
+    error = failure(lambda: password_for(account("credential"), environ))
+    assert str(error) == (
+        f"The credential {tmp_path / 'imap-password'} cannot be read: No such file or directory."
+    )
+    assert "LoadCredential=imap-password:" in error.advice
+
+
+def test_an_empty_credential_file_is_an_auth_error(tmp_path: Path) -> None:
+    (tmp_path / "imap-password").write_text("\n")
+    environ = {"CREDENTIALS_DIRECTORY": str(tmp_path)}
+    error = failure(lambda: password_for(account("credential"), environ))
+    assert str(error) == f"The credential {tmp_path / 'imap-password'} is empty."
