@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from followupd.errors import StateError
-from followupd.model import DRAFT_STATES, DraftRecord
+from followupd.model import DRAFT_STATES, DraftRecord, Message
+from followupd.store_schema import MIGRATIONS, message_from_row, message_row
 
 DATABASE_NAME = "followupd.sqlite3"
 
@@ -18,33 +19,6 @@ BUSY_TIMEOUT_SECONDS = 10.0
 
 # How many cycle rows to keep; the latest success and failure are always kept too.
 CYCLES_KEPT = 50
-
-# Schema steps in order: step N brings a database to user_version N + 1.
-# A released step is never edited or removed, only followed by new ones,
-# and no step may drop a table or column that holds user state.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE drafts (
-            key TEXT PRIMARY KEY, interview_id TEXT NOT NULL, kind TEXT NOT NULL,
-            recipient TEXT NOT NULL, message_id TEXT NOT NULL, folder TEXT NOT NULL,
-            uid INTEGER, uidvalidity INTEGER, body_hash TEXT NOT NULL DEFAULT '',
-            in_reply_to TEXT,
-            state TEXT NOT NULL
-                CHECK (state IN ('created', 'sent', 'dismissed', 'retracted')),
-            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
-        """CREATE TABLE cursors (
-            folder TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,
-            last_uid INTEGER NOT NULL, updated_at TEXT NOT NULL)""",
-    ),
-    (
-        """CREATE TABLE cycles (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            started_at TEXT NOT NULL, finished_at TEXT NOT NULL,
-            ok INTEGER NOT NULL CHECK (ok IN (0, 1)), error TEXT,
-            summary TEXT NOT NULL DEFAULT '')""",
-        "CREATE INDEX drafts_by_creation ON drafts (created_at)",
-    ),
-)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -343,3 +317,40 @@ class Store:
         return CycleRecord(
             loaded_time(started_at), loaded_time(finished_at), bool(row_ok), error, summary
         )
+
+    def save_messages(self, messages: tuple[Message, ...]) -> None:
+        """Remember scanned mail facts (saved before the cursor moves past them)."""
+        self.in_transaction(
+            [
+                ("INSERT OR REPLACE INTO messages (folder, uid, message_id, date, facts)"
+                 " VALUES (?, ?, ?, ?, ?)", message_row(m))
+                for m in messages
+            ]
+        )
+
+    def messages(self) -> tuple[Message, ...]:
+        """Every remembered message, oldest first."""
+        rows = self.execute(
+            "SELECT folder, uid, message_id, date, facts FROM messages ORDER BY date, folder, uid"
+        ).fetchall()
+        return tuple(message_from_row(row) for row in rows)
+
+    def forget_folder(self, folder: str) -> None:
+        """Drop a folder's remembered mail and cursor (its UIDVALIDITY changed)."""
+        self.in_transaction(
+            [
+                ("DELETE FROM messages WHERE folder = ?", (folder,)),
+                ("DELETE FROM cursors WHERE folder = ?", (folder,)),
+            ]
+        )
+
+    def in_transaction(self, statements: list[tuple[str, tuple]]) -> None:
+        """Run statements all or none, in one commit."""
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, parameters in statements:
+                self.execute(sql, parameters)
+        except BaseException:
+            self.connection.rollback()
+            raise
+        self.execute("COMMIT")

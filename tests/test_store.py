@@ -288,3 +288,28 @@ def test_a_database_from_a_newer_followupd_is_refused(tmp_path: Path) -> None:
         f" (schema version {SCHEMA_VERSION + 1}; this one knows up to {SCHEMA_VERSION})."
     )
     assert raised.value.advice.startswith("Upgrade followupd")
+
+
+def test_scanned_messages_are_remembered_with_every_fact_and_forgotten_per_folder(tmp_path):
+    from types import MappingProxyType
+
+    from followupd.model import Message
+
+    at = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+    reply = Message(
+        message_id="<r1@acme.com>", date=at, sender="mark.jones@acme.com", sender_name="Mark Jönes",
+        recipients=("beth.smith@gmail.com",), subject="Re: Thank you", in_reply_to="<t1@gmail.com>",
+        references=("<t0@gmail.com>", "<t1@gmail.com>"),
+        headers=MappingProxyType({"auto-submitted": "no"}), body="Let's talk Monday.",
+        folder="INBOX", uid=7, thread_id="1789",
+    )
+    sent = Message(message_id="<t1@gmail.com>", date=at, sender="beth.smith@gmail.com",
+                   folder="Sent", uid=3)
+    with Store.open(tmp_path / "state") as store:
+        store.save_messages((reply, sent))
+        store.save_messages((reply,))  # a rescan stores the same copy once
+        store.save_cursor("INBOX", 5, 7, at)
+    with Store.open(tmp_path / "state") as store:
+        assert store.messages() == (reply, sent)  # same date: ordered by folder
+        store.forget_folder("INBOX")
+        assert (store.messages(), store.cursor("INBOX")) == ((sent,), None)
