@@ -1,0 +1,296 @@
+"""The IMAP adapter: the only module that imports imapclient."""
+
+from __future__ import annotations
+
+import email.message
+import ipaddress
+import re
+import socket
+import ssl
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Callable, Iterator
+
+from imapclient import IMAPClient, SocketTimeout
+from imapclient.imapclient import ALL, DELETED, DRAFT, DRAFTS, SENT
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from followupd.errors import AuthError, MailboxError
+from followupd.mailbox import (
+    KEY_HEADER,
+    Cursor,
+    DraftOnServer,
+    FolderRoles,
+    ScanResult,
+    draft_key,
+    refusal,
+    is_tracked,
+    is_tracked_sender,
+)
+from followupd.mailbox.parse import BODY_LIMIT, parse_message
+from followupd.model import Account, Message
+
+DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
+DRAFTS_NAMES = ("Drafts", "Draft")
+SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail")
+FIELDS = (
+    "MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT FROM TO CC DATE AUTO-SUBMITTED X-AUTOREPLY "
+    "X-AUTORESPOND PRECEDENCE X-FOLLOWUPD-KEY LIST-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING "
+    "MIME-VERSION"
+)
+HEADERS_ITEM = f"BODY.PEEK[HEADER.FIELDS ({FIELDS})]"
+TEXT_ITEM = f"BODY.PEEK[TEXT]<0.{BODY_LIMIT}>"
+BATCH = 500  # UIDs per FETCH: keeps command lines well under server limits
+APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+
+
+def connect(account: Account, timeout: float) -> IMAPClient:
+    """Open the connection the account's security setting asks for, verifying certificates."""
+    host, port = account.host or "", account.port or DEFAULT_PORTS[account.security]
+    if account.security == "plain" and not is_loopback(host):
+        raise MailboxError(f"refusing unencrypted IMAP to {host}: plain is only for loopback")
+    context = ssl.create_default_context()
+    if account.tls_ca_file:
+        context.load_verify_locations(cafile=str(account.tls_ca_file))
+    limits = SocketTimeout(connect=timeout, read=timeout)
+    try:
+        client = IMAPClient(
+            host, port, ssl=account.security == "tls", ssl_context=context, timeout=limits
+        )
+        if account.security == "starttls":
+            client.starttls(context)
+    except ssl.SSLCertVerificationError as error:
+        reason = error.verify_message or error.reason
+        raise MailboxError(f"TLS certificate of {host} could not be verified: {reason}") from error
+    except (OSError, IMAPClientError) as error:
+        raise MailboxError(f"could not connect to {host}:{port}: {reason_of(error)}") from error
+    client.normalise_times = False  # keep the server's offsets: aware datetimes
+    return client
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses, the only places plain IMAP may go."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def reason_of(error: BaseException) -> str:
+    """A short human reason for a connection failure."""
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, socket.gaierror):
+        return "host name not found"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return "timed out"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error) or type(error).__name__
+
+
+class ImapMailbox:
+    """One logged-in IMAP connection; reads with EXAMINE and BODY.PEEK only."""
+
+    def __init__(self, account: Account, password: Callable[[], str], *, timeout: float = 30):
+        self.account = account
+        self.host = account.host or ""
+        self.client = connect(account, timeout)
+        with self.server_errors("logging in to"):
+            try:
+                self.client.login(account.login, password())
+            except LoginError as error:
+                self.close()
+                raise AuthError(f"login refused for {account.login} at {self.host}") from error
+        with self.server_errors("identifying to"):
+            if self.client.has_capability("ID"):
+                self.client.id_({"name": "followupd"})
+        self._roles: FolderRoles | None = None
+
+    @contextmanager
+    def server_errors(self, action: str) -> Iterator[None]:
+        """Turn protocol and socket failures into a MailboxError naming the step."""
+        try:
+            yield
+        except (IMAPClientError, OSError) as error:
+            raise MailboxError(f"{action} {self.host} failed: {reason_of(error)}") from error
+
+    def roles(self) -> FolderRoles:
+        """Folders by SPECIAL-USE flag, then by common name, config overrides first."""
+        if self._roles is None:
+            with self.server_errors("listing folders on"):
+                listing = self.client.list_folders()
+                gmail = self.client.has_capability("X-GM-EXT-1")
+            self._roles = roles_from_listing(listing, self.account, gmail, self.host)
+        return self._roles
+
+    def scan(
+        self,
+        folder: str,
+        since: datetime,
+        addresses: frozenset[str],
+        domains: frozenset[str],
+        cursor: Cursor | None,
+    ) -> ScanResult:
+        """Tracked messages since `since` on a first scan, else those after the cursor."""
+        with self.server_errors(f"scanning {folder} on"):
+            status = self.client.select_folder(folder, readonly=True)
+            validity = int(status[b"UIDVALIDITY"])
+            if cursor is None or cursor.uidvalidity != validity:
+                uids = self.first_search(since, addresses, domains)
+                last = max([int(status.get(b"UIDNEXT", 1)) - 1, *uids])
+            else:
+                # Dovecot answers from the session's old view until a NOOP syncs it.
+                self.client.noop()
+                found = self.client.search(["UID", f"{cursor.last_uid + 1}:*"])
+                uids = [uid for uid in found if uid > cursor.last_uid]
+                last = max([cursor.last_uid, *uids])
+            messages = self.fetch_tracked(folder, uids, addresses, domains)
+        return ScanResult(messages, Cursor(validity, last))
+
+    def first_search(
+        self, since: datetime, addresses: frozenset[str], domains: frozenset[str]
+    ) -> list[int]:
+        """SEARCH SINCE plus a flat OR of FROM/TO/CC; SINCE alone when that is refused."""
+        values = sorted(addresses | domains)
+        own = sorted(self.account.own_addresses)
+        keys = [("FROM", v) for v in values + own] + [(k, v) for v in values for k in ("TO", "CC")]
+        criteria: list[object] = ["SINCE", since.date()]
+        if all(value.isascii() for _, value in keys):
+            # Prefix notation keeps OR flat: imapclient drops the charset on nested lists.
+            criteria += ["OR"] * (len(keys) - 1) + [part for key in keys for part in key]
+        try:
+            return self.client.search(criteria)
+        except IMAPClientError:
+            return self.client.search(["SINCE", since.date()])
+
+    def fetch_tracked(
+        self, folder: str, uids: list[int], addresses: frozenset[str], domains: frozenset[str]
+    ) -> tuple[Message, ...]:
+        """Headers for every UID, then a body excerpt only where a tracked person wrote."""
+        own = self.account.own_addresses
+        found: list[Message] = []
+        for start in range(0, len(uids), BATCH):
+            batch = uids[start : start + BATCH]
+            headers = self.client.fetch(batch, [HEADERS_ITEM, "INTERNALDATE", "FLAGS"])
+            parsed = [self.parsed(folder, uid, headers.get(uid, {})) for uid in batch]
+            tracked = [m for m in parsed if m and is_tracked(m, addresses, domains, own)]
+            wanted = [m.uid for m in tracked if is_tracked_sender(m, addresses, domains)]
+            texts = self.client.fetch(wanted, [TEXT_ITEM]) if wanted else {}
+            for message in tracked:
+                found.append(self.with_body(folder, message, headers[message.uid], texts))
+        return tuple(found)
+
+    def parsed(self, folder: str, uid: int, data: dict, text: bytes = b"") -> Message | None:
+        """Parse the fetched header fields (and body excerpt) of one message."""
+        header = item(data, b"BODY[")
+        if header is None:
+            return None  # the message vanished between SEARCH and FETCH
+        received = data.get(b"INTERNALDATE")
+        return parse_message(header + text, folder=folder, uid=uid, received=received)
+
+    def with_body(self, folder: str, message: Message, data: dict, texts: dict) -> Message:
+        """The message re-parsed with its body excerpt, when one was fetched."""
+        text = item(texts.get(message.uid, {}), b"BODY[TEXT]")
+        if not text:
+            return message
+        return self.parsed(folder, message.uid, data, text) or message
+
+    def append_draft(
+        self, folder: str, message: email.message.EmailMessage, at: datetime
+    ) -> int | None:
+        """APPEND with \\Draft and `at` as INTERNALDATE; the UID from APPENDUID, if any."""
+        raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        with self.server_errors(f"saving a draft to {folder} on"):
+            response = self.client.append(folder, raw, flags=[DRAFT], msg_time=at)
+        match = APPENDUID.search(response or b"")
+        return int(match.group(1)) if match else None
+
+    def drafts_with_key(self, folder: str, key: str) -> tuple[DraftOnServer, ...]:
+        """Our drafts whose X-Followupd-Key is exactly `key` (HEADER search is a substring)."""
+        wanted = key if key.isascii() else ""
+        return tuple(d for d in self.own_drafts(folder, wanted) if d.key == key)
+
+    def list_own_drafts(self, folder: str) -> tuple[DraftOnServer, ...]:
+        """Every draft in the folder that carries an X-Followupd-Key."""
+        return self.own_drafts(folder, "")
+
+    def own_drafts(self, folder: str, key: str) -> tuple[DraftOnServer, ...]:
+        """One SEARCH HEADER and one FETCH of the whole (small) drafts."""
+        with self.server_errors(f"reading drafts in {folder} on"):
+            self.client.select_folder(folder, readonly=True)
+            uids = self.client.search(["HEADER", KEY_HEADER, key])
+            fetched = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"]) if uids else {}
+        drafts = []
+        for uid in uids:
+            data = fetched.get(uid, {})
+            message = self.parsed(folder, uid, data) if b"BODY[]" in data else None
+            if message is not None and draft_key(message):
+                key = draft_key(message)
+                drafts.append(DraftOnServer(uid, message.message_id, message.body, key))
+        return tuple(drafts)
+
+    def remove_draft(self, folder: str, uid: int) -> None:
+        """Expunge exactly one of our drafts; refuse other folders and unkeyed messages."""
+        if folder != self.roles().drafts:
+            raise refusal(f"a message from {folder}: not the drafts folder")
+        with self.server_errors(f"removing a draft from {folder} on"):
+            if not self.client.has_capability("UIDPLUS"):
+                raise MailboxError(f"{self.host} lacks UIDPLUS: cannot expunge a single draft")
+            self.client.select_folder(folder, readonly=False)
+            data = self.client.fetch([uid], [f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"])
+            if uid not in data:
+                return  # already gone: the user deleted or sent it
+            header = item(data[uid], b"BODY[HEADER") or b""
+            if not header.split(b":", 1)[-1].strip():
+                raise refusal(f"message {uid} in {folder}: it has no {KEY_HEADER}")
+            self.client.add_flags([uid], [DELETED], silent=True)
+            self.client.uid_expunge([uid])
+
+    def close(self) -> None:
+        """Log out; a connection that already died needs no goodbye."""
+        try:
+            self.client.logout()
+        except (IMAPClientError, OSError):
+            pass
+
+
+def item(data: dict, prefix: bytes) -> bytes | None:
+    """A FETCH item by prefix: servers echo HEADER.FIELDS lists in their own spelling."""
+    for name, value in data.items():
+        if isinstance(name, bytes) and name.startswith(prefix):
+            return value
+    return None
+
+
+def roles_from_listing(
+    listing: list, account: Account, gmail: bool, host: str
+) -> FolderRoles:
+    """Pick Drafts/Sent/watch from a LIST response: overrides, flags, then names."""
+    by_flag = {flag: name for flags, _, name in listing for flag in flags}
+    # Courier-style servers put every folder under INBOX: "INBOX.Sent Items" is Sent too.
+    names = {re.sub(r"^inbox[./]", "", name.lower()): name for _, _, name in reversed(listing)}
+    drafts = account.folders.drafts or by_flag.get(DRAFTS) or first_named(names, DRAFTS_NAMES)
+    sent = account.folders.sent or by_flag.get(SENT) or first_named(names, SENT_NAMES)
+    if not drafts or not sent:
+        missing = "Drafts" if not drafts else "Sent"
+        raise MailboxError(
+            f"no {missing} folder found on {host}",
+            advice=f"name it in the config under account.folders.{missing.lower()}",
+        )
+    if gmail and ALL in by_flag:
+        # On Gmail \All holds INBOX and Sent alike: one folder sees every reply.
+        watch: tuple[str, ...] = (by_flag[ALL], *account.folders.watch)
+    else:
+        watch = ("INBOX", sent, *account.folders.watch)
+    return FolderRoles(drafts=drafts, sent=sent, watch=tuple(dict.fromkeys(watch)))
+
+
+def first_named(names: dict[str, str], candidates: tuple[str, ...]) -> str | None:
+    """The first candidate present in the listing, compared without case."""
+    for candidate in candidates:
+        if candidate.lower() in names:
+            return names[candidate.lower()]
+    return None

@@ -1,0 +1,187 @@
+"""A local Maildir++ mailbox: the fake-free twin of the IMAP adapter.
+
+Identity and cursors: a message's uid is its file's inode number, which survives
+the renames mail clients make (new/ → cur/, flag changes). A folder's
+uidvalidity is its directory's inode, so a replaced folder triggers a rescan.
+The cursor's last_uid is a watermark on file ctimes in nanoseconds: delivery
+(and any later rename) sets ctime, so a later scan returns every file changed
+after the previous one — a message a client renamed may come back, none is
+missed except one delivered within the same filesystem clock tick as the newest
+file of the previous scan. Callers must tolerate repeats (IMAP repeats too,
+after a UIDVALIDITY change).
+"""
+
+from __future__ import annotations
+
+import email.message
+import mailbox as stdlib_mailbox
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from followupd.errors import MailboxError
+from followupd.mailbox import (
+    Cursor,
+    DraftOnServer,
+    KEY_HEADER,
+    FolderRoles,
+    ScanResult,
+    draft_key,
+    refusal,
+    is_tracked,
+)
+from followupd.mailbox.parse import parse_message
+from followupd.model import Account, Message
+
+SUBDIRECTORIES = ("new", "cur")
+
+
+@dataclass(frozen=True)
+class MailFile:
+    """One message file and the stat facts a scan needs."""
+
+    path: Path
+    inode: int
+    changed_ns: int  # st_ctime_ns: set by delivery and by every rename
+    modified: datetime  # st_mtime: the delivery time, as Maildir tools keep it
+
+
+class MaildirMailbox:
+    """Reads a Maildir++ tree without touching a flag; writes only its own drafts."""
+
+    def __init__(self, account: Account) -> None:
+        if account.path is None or not (Path(account.path) / "cur").is_dir():
+            raise MailboxError(f"{account.path} is not a Maildir (it has no cur/ directory)")
+        self.root = Path(account.path)
+        self.account = account
+        self._roles: FolderRoles | None = None
+
+    def roles(self) -> FolderRoles:
+        """Drafts and Sent by Maildir++ name unless the config names other folders."""
+        if self._roles is None:
+            folders = self.account.folders
+            drafts = folders.drafts or "Drafts"
+            sent = folders.sent or "Sent"
+            ensure_maildir(self.directory(drafts))
+            watch = tuple(dict.fromkeys(("INBOX", sent, *folders.watch)))
+            self._roles = FolderRoles(drafts=drafts, sent=sent, watch=watch)
+        return self._roles
+
+    def directory(self, folder: str) -> Path:
+        """The directory of a folder: INBOX is the root, others are dot-folders."""
+        if folder.upper() == "INBOX":
+            return self.root
+        name = folder[len("INBOX.") :] if folder.upper().startswith("INBOX.") else folder
+        return self.root / ("." + name.replace("/", "."))
+
+    def scan(
+        self,
+        folder: str,
+        since: datetime,
+        addresses: frozenset[str],
+        domains: frozenset[str],
+        cursor: Cursor | None,
+    ) -> ScanResult:
+        """Tracked messages delivered since `since`, or changed after the cursor."""
+        directory = self.directory(folder)
+        if not directory.is_dir():
+            return ScanResult((), cursor or Cursor(0, 0))
+        validity = directory.stat().st_ino
+        files = mail_files(directory)
+        if cursor is None or cursor.uidvalidity != validity:
+            day = since.date()
+            chosen = [f for f in files if f.modified.astimezone(since.tzinfo).date() >= day]
+            watermark = 0
+        else:
+            chosen = [f for f in files if f.changed_ns > cursor.last_uid]
+            watermark = cursor.last_uid
+        watermark = max([watermark, *(f.changed_ns for f in files)])
+        own = self.account.own_addresses
+        messages = (read_message(f, folder) for f in chosen)
+        found = tuple(
+            m for m in messages if m is not None and is_tracked(m, addresses, domains, own)
+        )
+        return ScanResult(found, Cursor(validity, watermark))
+
+    def append_draft(
+        self, folder: str, message: email.message.EmailMessage, at: datetime
+    ) -> int | None:
+        """Store a draft in cur/ with the D flag and its time as mtime; return its inode."""
+        directory = self.directory(folder)
+        ensure_maildir(directory)
+        draft = stdlib_mailbox.MaildirMessage(message.as_bytes())
+        draft.set_subdir("cur")
+        draft.set_flags("D")
+        draft.set_date(at.timestamp())
+        maildir = stdlib_mailbox.Maildir(directory, factory=None, create=False)
+        key = maildir.add(draft)
+        return os.stat(directory / "cur" / f"{key}{maildir.colon}2,D").st_ino
+
+    def drafts_with_key(self, folder: str, key: str) -> tuple[DraftOnServer, ...]:
+        """Our drafts in the folder whose X-Followupd-Key is exactly `key`."""
+        return tuple(d for d in self.list_own_drafts(folder) if d.key == key)
+
+    def list_own_drafts(self, folder: str) -> tuple[DraftOnServer, ...]:
+        """Every draft in the folder that carries an X-Followupd-Key."""
+        drafts = []
+        for file in mail_files(self.directory(folder)):
+            message = read_message(file, folder)
+            if message is not None and draft_key(message):
+                drafts.append(
+                    DraftOnServer(file.inode, message.message_id, message.body, draft_key(message))
+                )
+        return tuple(drafts)
+
+    def remove_draft(self, folder: str, uid: int) -> None:
+        """Delete one of our drafts; refuse anything outside Drafts or without our key."""
+        if folder != self.roles().drafts:
+            raise refusal(f"a message from {folder}: not the drafts folder")
+        for file in mail_files(self.directory(folder)):
+            if file.inode != uid:
+                continue
+            message = read_message(file, folder)
+            if message is None or not draft_key(message):
+                raise refusal(f"message {uid} in {folder}: it has no {KEY_HEADER}")
+            file.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Nothing to release: files are opened and closed per read."""
+
+
+def ensure_maildir(directory: Path) -> None:
+    """Create a Maildir++ folder (tmp/new/cur and the maildirfolder marker) if missing."""
+    if (directory / "cur").is_dir():
+        return
+    for name in ("tmp", "new", "cur"):
+        (directory / name).mkdir(parents=True, exist_ok=True)
+    (directory / "maildirfolder").touch()
+
+
+def mail_files(directory: Path) -> list[MailFile]:
+    """The message files in new/ and cur/; files a client renamed meanwhile are skipped."""
+    files = []
+    for subdirectory in SUBDIRECTORIES:
+        try:
+            entries = list(os.scandir(directory / subdirectory))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_file():
+                continue
+            try:
+                status = entry.stat()
+            except FileNotFoundError:
+                continue  # a client renamed it; its new ctime brings it back next scan
+            modified = datetime.fromtimestamp(status.st_mtime, tz=timezone.utc)
+            files.append(MailFile(Path(entry.path), status.st_ino, status.st_ctime_ns, modified))
+    return files
+
+
+def read_message(file: MailFile, folder: str) -> Message | None:
+    """Parse one file read directly, so no flag changes and nothing moves."""
+    try:
+        raw = file.path.read_bytes()
+    except FileNotFoundError:
+        return None
+    return parse_message(raw, folder=folder, uid=file.inode, received=file.modified)
