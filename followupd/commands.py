@@ -1,0 +1,200 @@
+"""What each command does; the CLI only parses and maps errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from .errors import FollowupdError
+
+log = logging.getLogger("followupd")
+
+
+def configure_logging(verbose: bool) -> None:
+    """Plain lines on stderr; journald adds its own timestamps."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(levelname)s %(message)s" if verbose else "%(message)s",
+        stream=sys.stderr,
+    )
+    if not verbose:
+        # imapclient logs every command at DEBUG; keep it quiet unless asked.
+        logging.getLogger("imapclient").setLevel(logging.WARNING)
+
+
+def run(arguments, environ: Mapping[str, str]) -> int:
+    handler = HANDLERS[arguments.command]
+    return handler(arguments, environ)
+
+
+def config_path(arguments, environ: Mapping[str, str]) -> Path:
+    from .config import default_config_path
+
+    return Path(arguments.config).expanduser() if arguments.config else default_config_path(environ)
+
+
+def load(arguments, environ: Mapping[str, str]):
+    from .config import load_config
+
+    return load_config(config_path(arguments, environ), environ)
+
+
+def now() -> datetime:
+    """The one clock read of a command; everything below takes it as an argument."""
+    return datetime.now(timezone.utc)
+
+
+def init(arguments, environ) -> int:
+    from .config import write_example
+
+    target = Path(arguments.path).expanduser() if arguments.path else config_path(arguments, environ)
+    write_example(target)
+    print(f"wrote {target}; edit it, then run `followupd validate`")
+    return 0
+
+
+def validate(arguments, environ) -> int:
+    from .drafts import check_templates
+    from .errors import ConfigError
+
+    config = load(arguments, environ)
+    problems = check_templates(config)
+    if problems:
+        raise ConfigError(problems)
+    count = len(config.interviews)
+    print(f"{config.path}: ok ({count} interview{'s' if count != 1 else ''})")
+    for line in account_summary(config):
+        print(f"  {line}")
+    return 0
+
+
+def account_summary(config) -> list[str]:
+    """What the account settings and provider preset amount to."""
+    account = config.account
+    if account.provider == "maildir":
+        return [f"maildir at {account.path}"]
+    return [
+        f"{account.provider}: {account.login} at {account.host}:{account.port} ({account.security})",
+        f"password from: {account.password}",
+    ]
+
+
+def schema(arguments, environ) -> int:
+    from .config import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def facts_from_state(config):
+    """The ledger and the last check's mail facts, read without touching the mailbox."""
+    from .planner import Facts
+    from .store import Store
+
+    with Store.open(config.state_dir) as store:
+        return Facts(messages=store.messages(), drafts=store.drafts())
+
+
+def status(arguments, environ) -> int:
+    from . import report
+
+    config, result = current_plan(arguments, environ)
+    if arguments.json:
+        print(json.dumps(report.status_json(result), indent=2))
+    else:
+        print(report.table(report.status_rows(result, ZoneInfo(config.timezone))))
+    return 0
+
+
+def plan_command(arguments, environ) -> int:
+    from . import report
+
+    config, result = current_plan(arguments, environ)
+    if arguments.json:
+        print(json.dumps(report.plan_json(result), indent=2))
+    else:
+        rows = report.plan_rows(result, ZoneInfo(config.timezone), report.interviews_by_id(config))
+        print(report.table(rows))
+    return 0
+
+
+def current_plan(arguments, environ):
+    """The config and its plan for this moment, from what the last check learned."""
+    from .planner import plan
+
+    config = load(arguments, environ)
+    return config, plan(config, facts_from_state(config), now())
+
+
+def check_command(arguments, environ) -> int:
+    from . import check
+
+    config = load(arguments, environ)
+    report = check.check(config, environ, now(), arguments.dry_run)
+    if arguments.dry_run:
+        for block in check.dry_run_drafts(report):
+            print(block)
+    for line in check.report_lines(config, report, arguments.dry_run):
+        print(line)
+    return 0
+
+
+def demo(arguments, environ) -> int:
+    import tempfile
+
+    from . import check, report
+    from .config import load_config
+    from .demo import build_demo
+
+    root = Path(arguments.keep) if arguments.keep else Path(tempfile.mkdtemp(prefix="followupd-demo-"))
+    moment = now()
+    config = load_config(build_demo(root, moment), environ)
+    result = check.check(config, environ, moment, dry_run=False)
+    for block in check.dry_run_drafts(result):
+        print(block, end="\n\n")
+    for line in check.report_lines(config, result, dry_run=False):
+        print(line)
+    print()
+    print(report.table(report.status_rows(result.plan, ZoneInfo(config.timezone))))
+    print()
+    print(f"demo config: {config.path}")
+    print(f"drafts (Maildir): {config.account.path / '.Drafts'}")
+    print(f"state: {config.state_dir}")
+    return 0
+
+
+def login(arguments, environ) -> int:
+    import getpass
+
+    from .secrets import store_password
+
+    config = load(arguments, environ)
+    account = config.account
+    if account.provider == "maildir" or account.password != "keyring":
+        raise FollowupdError(
+            f"`followupd login` stores a password in the keyring; this account uses "
+            f"{'a Maildir' if account.provider == 'maildir' else 'password: ' + account.password}"
+        )
+    secret = getpass.getpass(f"Password for {account.login} at {account.host}: ")
+    if not secret:
+        raise FollowupdError("no password entered; nothing stored")
+    store_password(account.login, secret)
+    print(f"stored the password for {account.login} in the system keyring")
+    return 0
+
+
+HANDLERS = {
+    "init": init,
+    "validate": validate,
+    "schema": schema,
+    "status": status,
+    "plan": plan_command,
+    "check": check_command,
+    "demo": demo,
+    "login": login,
+}
