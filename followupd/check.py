@@ -1,0 +1,80 @@
+"""`followupd check`: open the mailbox, run one cycle, say what happened."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import datetime
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from .cycle import CycleReport, run_cycle
+from .errors import FollowupdError
+from .model import Config
+from .report import action_phrase
+from .store import Store
+
+log = logging.getLogger("followupd")
+
+
+def check(config: Config, environ: Mapping[str, str], now: datetime, dry_run: bool) -> CycleReport:
+    """One full pass against the configured mailbox, recorded in the state directory."""
+    from .mailbox import open_mailbox
+    from .secrets import password_for
+
+    with Store.open(config.state_dir) as store:
+        try:
+            mailbox = open_mailbox(config.account, lambda: password_for(config.account, environ))
+            try:
+                report = run_cycle(config, store, mailbox, now, dry_run=dry_run)
+            finally:
+                mailbox.close()
+        except FollowupdError as error:
+            if not dry_run:
+                store.record_cycle(now, now, False, str(error), "")
+            raise
+        except Exception as error:
+            log.debug("".join(traceback.format_exception(error)))
+            if not dry_run:
+                store.record_cycle(now, now, False, f"unexpected: {error!r}", "")
+            raise
+        if not dry_run:
+            store.record_cycle(now, now, True, None, report.summary())
+        return report
+
+
+def report_lines(config: Config, report: CycleReport, dry_run: bool) -> list[str]:
+    """One line per thing done, as the user reads it."""
+    interviews = {i.id: i for i in config.interviews}
+    verb = "would draft" if dry_run else "drafted"
+    lines = []
+    for record in report.became_sent:
+        lines.append(f"you sent {record.kind.replace('_', '-')} to {record.recipient}")
+    for record in report.became_dismissed:
+        lines.append(f"you deleted the {record.kind.replace('_', '-')} draft to {record.recipient}; it will not be made again")
+    for record in report.retracted:
+        lines.append(f"{'would remove' if dry_run else 'removed'} the unsent {record.kind.replace('_', '-')} to {record.recipient}: they replied")
+    for record in report.kept_edited:
+        lines.append(f"they replied; your edited {record.kind.replace('_', '-')} draft to {record.recipient} is left for you")
+    for action, _ in report.drafted:
+        interview = interviews[action.interview_id]
+        lines.append(f"{verb} {action_phrase(action)} ({interview.company}, {interview.position})")
+    if not lines:
+        lines.append("nothing to draft")
+    return lines
+
+
+def dry_run_drafts(report: CycleReport) -> list[str]:
+    """The full text of each draft a dry run would make."""
+    blocks = []
+    for action, text in report.drafted:
+        blocks.append(f"--- To: {action.recipient_name} <{action.recipient}>\nSubject: {text.subject}\n\n{text.body}")
+    return blocks
+
+
+def next_wake_up(config: Config, report: CycleReport) -> str | None:
+    due = report.plan.next_due if report.plan else None
+    if due is None:
+        return None
+    local = due.astimezone(ZoneInfo(config.timezone))
+    return f"next due: {local:%a} {local.day} {local:%b %H:%M}"

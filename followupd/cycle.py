@@ -1,0 +1,186 @@
+"""One pass: settle, scan, follow drafts' fate, plan, retract, draft, record."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from .drafts import body_hash, build_message, render_draft
+from .lifecycle import (
+    fate_of_vanished_draft,
+    needs_full_scan,
+    scan_scope,
+    scan_since,
+    scope_text,
+)
+from .model import Action, Config, DraftRecord, Message
+from .planner import Facts, plan
+from .report import action_phrase
+from .store import Store
+
+log = logging.getLogger("followupd.cycle")
+
+
+@dataclass
+class CycleReport:
+    """What one pass did, for the command line and the daemon's status."""
+
+    drafted: list[tuple[Action, object]] = field(default_factory=list)  # (action, DraftText)
+    retracted: list[DraftRecord] = field(default_factory=list)
+    kept_edited: list[DraftRecord] = field(default_factory=list)
+    became_sent: list[DraftRecord] = field(default_factory=list)
+    became_dismissed: list[DraftRecord] = field(default_factory=list)
+    new_messages: int = 0
+    plan: object = None  # model.Plan
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.drafted)} drafted, {len(self.retracted)} retracted, "
+            f"{self.new_messages} new messages"
+        )
+
+
+def run_cycle(config: Config, store: Store, mailbox, now: datetime, dry_run: bool = False) -> CycleReport:
+    """Bring the Drafts folder in line with the plan for this moment."""
+    report = CycleReport()
+    roles = mailbox.roles()
+    if not dry_run:
+        settle_intents(store, mailbox, roles.drafts)
+    scanned = scan_folders(config, store, mailbox, roles, now, dry_run)
+    report.new_messages = len(scanned)
+    messages = merge(store.messages(), scanned)
+    on_server = follow_drafts(
+        store, mailbox, roles, messages, config.account.own_addresses, now, report, dry_run
+    )
+    result = plan(config, Facts(messages=messages, drafts=store.drafts()), now)
+    report.plan = result
+    retract_obsolete(config, store, mailbox, roles.drafts, result.obsolete, on_server, now, report, dry_run)
+    interviews = {interview.id: interview for interview in config.interviews}
+    for action in result.due:
+        make_draft(config, store, mailbox, roles.drafts, interviews[action.interview_id], action, now, report, dry_run)
+    return report
+
+
+def settle_intents(store: Store, mailbox, drafts_folder: str) -> None:
+    """Finish what a crash interrupted: an intent whose APPEND may or may not have happened."""
+    for record in store.unsettled():
+        found = mailbox.drafts_with_key(record.folder or drafts_folder, record.key)
+        if found:
+            store.record_uid(record.key, found[0].uid, 0)
+            log.info("found draft %s after an interrupted run", record.key)
+        else:
+            # The APPEND never reached the server: forget it so the draft is made again.
+            store.forget_intent(record.key)
+            log.info("draft %s was not made before an interruption; making it again", record.key)
+
+
+def scan_folders(config, store, mailbox, roles, now, dry_run) -> tuple[Message, ...]:
+    """New mail facts from every watched folder, remembered unless this is a dry run."""
+    since = scan_since(config, now)
+    addresses, domains = scan_scope(config)
+    found: list[Message] = []
+    for folder in roles.watch:
+        cursor = store.cursor(folder)
+        full = needs_full_scan(store.scope(folder), addresses, domains, since)
+        result = mailbox.scan(
+            folder, since, addresses, domains, None if full else as_mailbox_cursor(cursor)
+        )
+        if not dry_run:
+            remember_scan(store, folder, cursor, result, now)
+            if full:
+                store.save_scope(folder, scope_text(addresses, domains, since))
+        found += result.messages
+    return tuple(found)
+
+
+def remember_scan(store, folder, cursor, result, now) -> None:
+    """Save the facts first, then move the cursor past them: a crash between only rescans."""
+    if cursor is not None and cursor.uidvalidity != result.cursor.uidvalidity:
+        log.info("%s was rebuilt on the server (UIDVALIDITY changed); rescanned it", folder)
+        store.forget_folder(folder)
+    store.save_messages(result.messages)
+    store.save_cursor(folder, result.cursor.uidvalidity, result.cursor.last_uid, now)
+
+
+def as_mailbox_cursor(cursor):
+    from .mailbox import Cursor
+
+    return None if cursor is None else Cursor(uidvalidity=cursor.uidvalidity, last_uid=cursor.last_uid)
+
+
+def merge(remembered: tuple[Message, ...], scanned: tuple[Message, ...]) -> tuple[Message, ...]:
+    """Remembered facts plus this scan's, one copy per folder and UID."""
+    by_place = {(m.folder, m.uid): m for m in remembered}
+    by_place.update({(m.folder, m.uid): m for m in scanned})
+    return tuple(sorted(by_place.values(), key=lambda m: m.date))
+
+
+def follow_drafts(store, mailbox, roles, messages, own, now, report, dry_run) -> dict:
+    """Notice drafts the user sent or deleted; return our drafts still on the server, by key."""
+    open_records = [d for d in store.drafts() if d.state in ("created", "dismissed") and d.uid is not None]
+    if not open_records:
+        return {}
+    on_server = {draft.key: draft for draft in mailbox.list_own_drafts(roles.drafts)}
+    for record in open_records:
+        if record.key in on_server:
+            continue
+        fate = fate_of_vanished_draft(record, messages, own)
+        if fate is None or fate == record.state:
+            continue
+        if not dry_run:
+            store.set_state(record.key, fate, now)
+        (report.became_sent if fate == "sent" else report.became_dismissed).append(record)
+        log.info("%s draft %s was %s", record.kind.replace("_", "-"), record.key, fate)
+    return on_server
+
+
+def retract_obsolete(config, store, mailbox, folder, obsolete, on_server, now, report, dry_run) -> None:
+    """Remove unsent, unedited chasing drafts once the company has replied."""
+    if not config.policy.retract_obsolete_drafts:
+        return
+    for record in obsolete:
+        draft = on_server.get(record.key)
+        if draft is None:
+            continue
+        if body_hash(draft.body_text) != record.body_hash:
+            report.kept_edited.append(record)
+            log.info("they replied; your edited draft %s is left for you to decide", record.key)
+            continue
+        if not dry_run:
+            mailbox.remove_draft(folder, draft.uid)
+            store.set_state(record.key, "retracted", now)
+        report.retracted.append(record)
+        log.info("they replied; removed the unsent draft %s", record.key)
+
+
+def make_draft(config, store, mailbox, folder, interview, action, now, report, dry_run) -> None:
+    """Render, record the intent, append, record the UID: any crash point heals next run."""
+    text = render_draft(action, interview, config, now)
+    for warning in text.warnings:
+        log.warning("%s: %s", action.key, warning)
+    message = build_message(action, text, config, now)
+    report.drafted.append((action, text))
+    if dry_run:
+        return
+    store.record_intent(
+        DraftRecord(
+            key=action.key,
+            interview_id=action.interview_id,
+            kind=action.kind,
+            recipient=action.recipient,
+            message_id=message["Message-ID"],
+            folder=folder,
+            state="created",
+            created_at=now,
+            updated_at=now,
+            body_hash=body_hash(text.body),
+            in_reply_to=action.reply_to.message_id if action.reply_to else None,
+        )
+    )
+    uid = mailbox.append_draft(folder, message, now)
+    if uid is not None:
+        store.record_uid(action.key, uid, 0)
+    else:
+        settle_intents(store, mailbox, folder)  # no UIDPLUS: find it by its key
+    log.info("drafted %s (%s, %s)", action_phrase(action), interview.company, interview.position)
