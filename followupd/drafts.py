@@ -30,16 +30,9 @@ does not exist is an error.  The context:
 from __future__ import annotations
 
 import difflib
-import email.policy
-import email.utils
-import hashlib
-import re
 import traceback
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from email.headerregistry import Address
-from email.message import EmailMessage, Message as MimeMessage
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -47,6 +40,18 @@ import jinja2
 
 from .errors import TemplateError
 from .model import Action, Config, Interview, Interviewer, Message
+# build_message, body_hash and message_body_text are part of this module's API.
+from .message import body_hash, build_message, is_threaded, message_body_text  # noqa: F401
+from .phrasing import (
+    decision_text,
+    first_name,
+    full_date,
+    one_line,
+    phrase,
+    reply_subject,
+    sentence,
+    when_text,
+)
 from .spelling import spelling_warnings
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -57,57 +62,6 @@ TEMPLATE_NAMES = (
     "call_reminder.j2",
     "thanks_after_rejection.j2",
 )
-# Keep the first and the last ten references, as mail clients do, so long threads
-# still thread without the header growing without bound.
-MAX_REFERENCES = 11
-# Raw msg-id headers are never refolded: refolding turns long ids into encoded
-# words, which breaks threading.  Every other header is built and folded safely.
-MESSAGE_POLICY = email.policy.SMTP.clone(refold_source="none")
-MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-REPLY_PREFIX = re.compile(
-    r"^(?:(?:re|aw|sv|vs|antw|odp|r[ée]f)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
-)
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
-# Notes are usually jotted as "Talked about …"; the template supplies that verb itself.
-NOTES_VERB = re.compile(
-    r"^(?:(?:we|i|she|he|they)\s+)?(?:also\s+)?(?:talked|spoke|chatted|discussed|covered|went over"
-    r"|compared notes|asked(?: me)?|dug into|focused)(?:\s+(?:about|over|through|on|into))?\s+",
-    re.IGNORECASE,
-)
-HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor"})
-# Capitalized openings of the user's notes that read wrong in mid-sentence.
-LOWERCASE_OPENINGS = frozenset({"the", "a", "an", "my", "our", "your", "his", "her", "their",
-                                "its", "this", "that", "these", "those", "how", "why", "what",
-                                "whether", "when", "where", "which"})
-
-# The vocabulary for fitting the employer's timing words after "decide …".
-CALENDAR = (r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
-            r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-            r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b")
-NUMBER = (r"(?:\d+(?:\s*[-–]\s*\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten"
-          r"|a few|few|a couple(?: of)?|couple(?: of)?|several)")
-UNIT = r"(?:business\s+|working\s+)?(?:days?|weeks?|months?|quarters?|years?)\b"
-TIMEFRAME = re.compile(
-    r"\b(?:(?:by|within|before|after|around|sometime|soon|shortly|tomorrow|today)\b"
-    rf"|(?:(?:early|mid|late|later)[\s-]+)?(?:this|next)\s+(?:{UNIT}|{CALENDAR})"
-    rf"|(?:early|mid|late)[\s-]+{CALENDAR}"
-    r"|(?:in|over|during)\s+the\s+(?:next|coming|following)\b"
-    rf"|in\s+(?:about\s+|around\s+|roughly\s+)?{NUMBER}\s+{UNIT}"
-    r"|in\s+(?:early|mid|late)\b"
-    rf"|(?:on|at)\s+(?:the\s+)?(?:end\b|\d|{CALENDAR})"
-    r"|(?:the\s+)?end\s+of\b)",
-    re.IGNORECASE,
-)
-BARE_DURATION = re.compile(
-    rf"(?:about\s+|around\s+)?{NUMBER}\s+(?:(?:to|or)\s+{NUMBER}\s+)?{UNIT}", re.IGNORECASE
-)
-BARE_DATE = re.compile(CALENDAR, re.IGNORECASE)
-CLAUSE_END = re.compile(r"\s*(?:[;,!?()]|\s[—–-]\s|—|\.(?=\s+[A-Z]|\s*$)).*$", re.DOTALL)
-SHORTHANDS = {"EOD": "by the end of the day", "EOW": "by the end of the week",
-              "EOM": "by the end of the month", "EOY": "by the end of the year"}
 
 
 @dataclass(frozen=True)
@@ -271,11 +225,6 @@ def split_subject(rendered: str, path: str) -> tuple[str, str]:
     return one_line(subject), rest.lstrip("\n").rstrip() + "\n"
 
 
-def is_threaded(action: Action) -> bool:
-    """Whether the draft replies to a message; a note to oneself never does."""
-    return action.reply_to is not None and action.kind != "call_reminder"
-
-
 def allowed_words(action: Action, interview: Interview, config: Config) -> list[str]:
     """Text the user or the employer wrote, which the spell-checker must not judge."""
     people = [*interview.interviewers, *([action.interviewer] if action.interviewer else [])]
@@ -285,168 +234,6 @@ def allowed_words(action: Action, interview: Interview, config: Config) -> list[
         interview.decision, interview.talking_points, action.recipient_name, *original,
         *(text for person in people for text in (person.name, person.notes)),
     ]
-
-
-def one_line(text: str) -> str:
-    """text with every run of whitespace, line breaks included, made one space."""
-    return " ".join(text.split())
-
-
-def first_name(full_name: str) -> str:
-    """The first name in "Dr. Ana Ruiz, PhD" ("" when there is none)."""
-    words = full_name.split(",")[0].split()
-    words = [word for word in words if word.lower().rstrip(".") not in HONORIFICS]
-    return words[0] if words else ""
-
-
-def phrase(text: str) -> str:
-    """The user's notes made to follow "our conversation about": no "Talked about" or final stop."""
-    text = NOTES_VERB.sub("", one_line(text)).rstrip(".")
-    opening = text.split(" ", 1)[0]
-    if opening.lower() in LOWERCASE_OPENINGS:
-        text = opening.lower() + text[len(opening):]
-    return text
-
-
-def sentence(text: str) -> str:
-    """The user's words made a sentence: one line, capitalized, ending in punctuation."""
-    text = one_line(text)
-    if text and text[-1] not in ".!?…\"'”’)":
-        text += "."
-    return text[:1].upper() + text[1:]
-
-
-def when_text(when: datetime, now: datetime) -> str:
-    """The interview day as said on the draft's date: "today", "on Thursday", "on November 19"."""
-    day, today = when.date(), now.astimezone(when.tzinfo).date()
-    days_ago = (today - day).days
-    if days_ago in (0, 1):
-        return ("today", "yesterday")[days_ago]
-    if 1 < days_ago < 7:
-        return f"on {WEEKDAYS[day.weekday()]}"
-    return f"on {calendar_date(day, today)}"
-
-
-def full_date(when: datetime, now: datetime) -> str:
-    """The interview day in full: "Thursday, November 19"."""
-    day = when.date()
-    return f"{WEEKDAYS[day.weekday()]}, {calendar_date(day, now.astimezone(when.tzinfo).date())}"
-
-
-def calendar_date(day: date, today: date) -> str:
-    """ "November 19", with the year only when it is not obvious from today."""
-    year = f", {day.year}" if abs((today - day).days) > 180 else ""
-    return f"{MONTHS[day.month - 1]} {day.day}{year}"
-
-
-def decision_text(decision: str) -> str:
-    """The employer's timing words made to follow "decide …", or "" when they do not fit."""
-    text = one_line(decision).strip("\"'“”‘’ ")
-    if text.upper() in SHORTHANDS:
-        return SHORTHANDS[text.upper()]
-    match = TIMEFRAME.search(text)
-    if match:
-        text = text[match.start():]
-    elif BARE_DURATION.match(text):
-        text = f"within {text}"
-    elif BARE_DATE.match(text):
-        text = f"by {text}"
-    else:
-        return ""
-    text = CLAUSE_END.sub("", text)
-    text = re.sub(r"^(?:the\s+)?end\s+of\s+", "by the end of ", text, flags=re.IGNORECASE)
-    text = re.sub(r"\bend of (day|week|month|quarter|year)\b", r"end of the \1", text,
-                  flags=re.IGNORECASE)
-    text = re.sub(r"^(?=(?:early|mid|late)[\s-]+(?!next|this))", "in ", text, flags=re.IGNORECASE)
-    return text[:1].lower() + text[1:]
-
-
-def reply_subject(original: str) -> str:
-    """ "Re: " and original without its own Re:/Aw:/Sv: prefixes ("" if nothing is left)."""
-    subject = REPLY_PREFIX.sub("", one_line(original))
-    return f"Re: {subject}" if subject else ""
-
-
-def valid_message_ids(values: list[str | None]) -> list[str]:
-    """The values that are well-formed msg-ids, bracketed; anything else could forge headers."""
-    bracketed = (f"<{value.strip().strip('<>')}>" for value in values if value and value.strip())
-    return [value for value in bracketed if MESSAGE_ID.fullmatch(value)]
-
-
-def build_message(
-    action: Action, text: DraftText, config: Config, now: datetime, message_id: str | None = None
-) -> EmailMessage:
-    """The draft as an RFC 5322 message, threaded onto action.reply_to when there is one."""
-    sender = mailbox_address(config.me.name, config.account.address)
-    message = EmailMessage(policy=MESSAGE_POLICY)
-    message["From"] = sender
-    if action.kind == "call_reminder":
-        message["To"] = sender
-    else:
-        message["To"] = mailbox_address(action.recipient_name, action.recipient)
-    message["Subject"] = one_line(text.subject)
-    message["Date"] = email.utils.format_datetime(now)
-    domain = config.account.address.rpartition("@")[2]
-    if message_id is None:
-        own_ids = [email.utils.make_msgid(domain=domain)]
-    else:
-        own_ids = valid_message_ids([message_id])
-    if not own_ids:
-        raise ValueError(f"not a Message-ID: {message_id!r}")
-    message["Message-ID"] = own_ids[0]
-    message["X-Followupd-Key"] = one_line(action.key)
-    message["X-Followupd-Kind"] = one_line(action.kind)
-    if is_threaded(action):
-        add_threading_headers(message, action.reply_to)
-    # Quoted-printable keeps the draft 7-bit clean for any IMAP server while soft line
-    # breaks leave each paragraph one line, which Gmail then wraps to the screen.
-    message.set_content(text.body, charset="utf-8", cte="quoted-printable")
-    return message
-
-
-def mailbox_address(name: str, address: str) -> Address:
-    """`"name" <address>`, with line breaks in the name flattened so no header can be forged."""
-    address = address.strip()
-    local_part, at, domain = address.rpartition("@")
-    if not (local_part and at and domain):
-        raise ValueError(f"not an email address: {address!r}")
-    return Address(display_name=one_line(name), addr_spec=address)
-
-
-def add_threading_headers(message: EmailMessage, original: Message) -> None:
-    """In-Reply-To and References that put message in original's thread."""
-    parent = valid_message_ids([original.message_id])
-    ancestors = original.references or ((original.in_reply_to,) if original.in_reply_to else ())
-    chain = list(dict.fromkeys(valid_message_ids([*ancestors, *parent])))
-    if len(chain) > MAX_REFERENCES:
-        chain = chain[:1] + chain[-(MAX_REFERENCES - 1):]
-    if parent:
-        message.set_raw("In-Reply-To", parent[0])
-    if chain:
-        message.set_raw("References", "\n ".join(chain))
-
-
-def body_hash(text: str) -> str:
-    """SHA-256 of a body with line endings and trailing whitespace normalized away."""
-    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    normalized = "\n".join(line.rstrip() for line in lines).strip("\n")
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
-
-
-def message_body_text(message: MimeMessage) -> str:
-    """The decoded text/plain body of a parsed message, with \\n line ends ("" if none)."""
-    for part in message.walk():
-        if part.get_content_type() != "text/plain":
-            continue
-        if part.get_content_disposition() == "attachment":
-            continue
-        payload = part.get_payload(decode=True) or b""
-        try:
-            text = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
-        except LookupError:  # an unknown charset name: UTF-8 is the likeliest truth
-            text = payload.decode("utf-8", errors="replace")
-        return text.replace("\r\n", "\n")
-    return ""
 
 
 def check_templates(config: Config) -> list[str]:
