@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from followupd.errors import StateError
 from followupd.model import DRAFT_STATES, DraftRecord, Message
-from followupd.store_schema import MIGRATIONS, message_from_row, message_row
+from followupd.store_schema import (
+    DRAFT_COLUMNS,
+    MIGRATIONS,
+    Cursor,
+    CycleRecord,
+    draft_from_row,
+    loaded_time,
+    message_from_row,
+    message_row,
+    stored_time,
+)
 
 DATABASE_NAME = "followupd.sqlite3"
 
@@ -22,58 +31,12 @@ CYCLES_KEPT = 50
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# Every DraftRecord field is a column: a new field without a migration fails loudly.
-DRAFT_FIELDS = tuple(field.name for field in fields(DraftRecord))
-DRAFT_COLUMNS = ", ".join(DRAFT_FIELDS)
-
-
 class DuplicateDraftError(StateError):
     """The ledger already holds a draft with this key."""
 
 
 class UnknownDraftError(StateError):
     """The ledger holds no draft with this key."""
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """How far a folder has been read: the last UID seen under one UIDVALIDITY."""
-
-    folder: str
-    uidvalidity: int
-    last_uid: int
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class CycleRecord:
-    """The outcome of one cycle."""
-
-    started_at: datetime
-    finished_at: datetime
-    ok: bool
-    error: str | None
-    summary: str
-
-
-def stored_time(moment: datetime) -> str:
-    """Return an aware datetime as fixed-width ISO-8601 UTC text, which sorts chronologically."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"refusing to store a naive datetime: {moment!r}")
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def loaded_time(text: str) -> datetime:
-    """Return the aware UTC datetime stored as text."""
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
-
-
-def draft_from_row(row: tuple) -> DraftRecord:
-    """Return the DraftRecord of one row selected with DRAFT_COLUMNS."""
-    values = dict(zip(DRAFT_FIELDS, row))
-    values["created_at"] = loaded_time(values["created_at"])
-    values["updated_at"] = loaded_time(values["updated_at"])
-    return DraftRecord(**values)
 
 
 def prepare_state_directory(state_dir: Path) -> Path:
@@ -354,3 +317,13 @@ class Store:
             self.connection.rollback()
             raise
         self.execute("COMMIT")
+
+    def scope(self, folder: str) -> str | None:
+        """What this folder's last full search covered, as saved by save_scope."""
+        row = self.execute("SELECT value FROM meta WHERE key = ?", (f"scope:{folder}",)).fetchone()
+        return row[0] if row else None
+
+    def save_scope(self, folder: str, scope: str) -> None:
+        self.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"scope:{folder}", scope)
+        )

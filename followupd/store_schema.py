@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
 from types import MappingProxyType
 
-from followupd.model import Message
+from followupd.model import DraftRecord, Message
 
 # Schema steps in order: step N brings a database to user_version N + 1.
 # A released step is never edited or removed, only followed by new ones,
@@ -40,6 +41,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             folder TEXT NOT NULL, uid INTEGER NOT NULL, message_id TEXT NOT NULL,
             date TEXT NOT NULL, facts TEXT NOT NULL,
             PRIMARY KEY (folder, uid))""",
+        # Small facts that need no table of their own, e.g. what a folder's first scan covered.
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
 )
 
@@ -84,3 +87,49 @@ def message_from_row(row: tuple) -> Message:
         uid=uid,
         thread_id=facts["thread_id"],
     )
+
+
+# Every DraftRecord field is a column: a new field without a migration fails loudly.
+DRAFT_FIELDS = tuple(field.name for field in fields(DraftRecord))
+DRAFT_COLUMNS = ", ".join(DRAFT_FIELDS)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """How far a folder has been read: the last UID seen under one UIDVALIDITY."""
+
+    folder: str
+    uidvalidity: int
+    last_uid: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CycleRecord:
+    """The outcome of one cycle."""
+
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    error: str | None
+    summary: str
+
+
+def stored_time(moment: datetime) -> str:
+    """Return an aware datetime as fixed-width ISO-8601 UTC text, which sorts chronologically."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"refusing to store a naive datetime: {moment!r}")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def loaded_time(text: str) -> datetime:
+    """Return the aware UTC datetime stored as text."""
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def draft_from_row(row: tuple) -> DraftRecord:
+    """Return the DraftRecord of one row selected with DRAFT_COLUMNS."""
+    values = dict(zip(DRAFT_FIELDS, row))
+    values["created_at"] = loaded_time(values["created_at"])
+    values["updated_at"] = loaded_time(values["updated_at"])
+    return DraftRecord(**values)
