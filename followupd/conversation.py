@@ -93,10 +93,13 @@ def correspondence(
         and any(is_company_address(r, interview) for r in m.recipients)
     )
     own_ids = frozenset(m.message_id for m in mine if m.message_id)
+    own_threads = frozenset(m.thread_id for m in mine if m.thread_id)
     theirs = tuple(
         (m, classify(m, own_addresses, own_ids))
         for m in messages
-        if is_company_address(m.sender, interview) and m.date >= interview.when
+        if m.date >= interview.when
+        and m.sender not in own_addresses
+        and (is_company_address(m.sender, interview) or answers(m, own_ids, own_threads))
     )
     sent = tuple(d for d in drafts if d.interview_id == interview.id and d.state == "sent")
     return Correspondence(
@@ -105,6 +108,18 @@ def correspondence(
         from_me=tuple(sorted(unique_messages(mine), key=lambda m: m.date)),
         sent_drafts=sent,
     )
+
+
+def answers(message: Message, own_ids: frozenset[str], own_threads: frozenset[str]) -> bool:
+    """Whether a message answers the user's mail to the company, from whatever address.
+
+    A recruiter replying from a personal address, or a scheduling tool's domain,
+    is still the company answering: the thread says so even when the sender does not.
+    """
+    if message.thread_id and message.thread_id in own_threads:
+        return True
+    parents = {message.in_reply_to, *message.references} - {None, ""}
+    return bool(parents & own_ids)
 
 
 def unique_messages(messages: tuple[Message, ...]) -> list[Message]:

@@ -336,3 +336,30 @@ def test_two_interviews_are_planned_independently_and_sorted_by_due_time():
         (ID, "mark.jones@acme.com"),
         (ID, "dana.wu@acme.com"),
     ]
+
+
+def test_a_reply_from_an_outside_address_to_the_users_mail_counts_as_hearing_back():
+    thank_you = message(BETH, "mark.jones@acme.com", local("2026-11-19 17:00"), folder="Sent")
+    personal = message("mark.j.private@gmail.com", BETH, local("2026-11-25 08:00"),
+                       in_reply_to=thank_you.message_id, references=(thank_you.message_id,),
+                       subject="Re: Account Executive interview",
+                       body="Hi Beth, writing from my phone: can we set up a call with our VP on Monday?")
+    result = overdue(thank_you, personal)
+    assert result.due == ()
+    assert result.interviews[0].stage == "heard_back"
+
+
+def test_a_message_gmail_put_in_the_thread_of_the_users_mail_counts_as_hearing_back():
+    thank_you = message(BETH, "mark.jones@acme.com", local("2026-11-19 17:00"), folder="Sent",
+                        thread_id="1789")
+    odd = message("scheduler@calendly.example", BETH, local("2026-11-25 08:00"), thread_id="1789",
+                  subject="Invitation: second interview", body="Please pick a time for your next interview.")
+    assert overdue(thank_you, odd).interviews[0].stage == "heard_back"
+
+
+def test_unrelated_mail_from_outside_the_company_is_not_hearing_back():
+    thank_you = message(BETH, "mark.jones@acme.com", local("2026-11-19 17:00"), folder="Sent",
+                        thread_id="1789")
+    newsletter = message("news@shop.example", BETH, local("2026-11-25 08:00"), thread_id="2000",
+                         body="We would like to invite you to our sale.")
+    assert [a.kind for a in overdue(thank_you, newsletter).due] == ["check_in"]
