@@ -108,14 +108,35 @@ def is_tracked(
     domains: frozenset[str],
     own_addresses: frozenset[str],
 ) -> bool:
-    """True when the message is from or to a tracked person or domain, or from the user."""
+    """True when the message is from or to a tracked person or domain, from the user,
+    or a reply to the user (which may answer the user's mail from an untracked address)."""
     # Mail *to* the user is not enough on its own: that is every message in INBOX.
     if message.sender in own_addresses or is_tracked_sender(message, addresses, domains):
+        return True
+    if is_reply_to_user(message, own_addresses):
         return True
     return any(
         recipient in addresses or domain_of(recipient) in domains
         for recipient in message.recipients
     )
+
+
+def is_reply_to_user(message: Message, own_addresses: frozenset[str]) -> bool:
+    """A reply addressed to the user: the planner checks whether it answers their mail."""
+    replying = bool(message.in_reply_to or message.references)
+    return replying and any(recipient in own_addresses for recipient in message.recipients)
+
+
+def needs_body(
+    message: Message,
+    addresses: frozenset[str],
+    domains: frozenset[str],
+    own_addresses: frozenset[str],
+) -> bool:
+    """Whether classification will need the text: company mail and replies to the user."""
+    if message.sender in own_addresses:
+        return False
+    return is_tracked_sender(message, addresses, domains) or is_reply_to_user(message, own_addresses)
 
 
 def draft_key(message: Message) -> str:

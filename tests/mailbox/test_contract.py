@@ -203,3 +203,21 @@ def test_the_first_scan_cursor_starts_after_everything_already_there(mail, messa
 
     assert (first.messages, second.messages, second.cursor) == ((), (), first.cursor)
     assert isinstance(first.cursor, Cursor)
+
+
+def test_a_new_reply_to_the_user_from_an_untracked_address_is_returned_with_its_body(
+    mail, message_bytes
+):
+    mailbox = mail.open()
+    mail.deliver(message_bytes(subject="First"))
+    first = scan(mailbox)
+    mail.deliver(message_bytes(sender="dana.private@home.example", subject="Re: Thank you",
+                               body="Writing from my own address: can you talk Monday?\n",
+                               extra="In-Reply-To: <thanks@candidate.example>\n"))
+    mail.deliver(message_bytes(sender="news@shop.example", subject="Sale"))
+
+    second = scan(mailbox, cursor=first.cursor)
+
+    assert [(m.subject, m.body) for m in second.messages] == [
+        ("Re: Thank you", "Writing from my own address: can you talk Monday?\n")
+    ]
