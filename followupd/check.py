@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import traceback
 from datetime import datetime
 from typing import Mapping
 from zoneinfo import ZoneInfo
@@ -13,8 +11,6 @@ from .errors import FollowupdError
 from .model import Config
 from .report import action_phrase
 from .store import Store
-
-log = logging.getLogger("followupd")
 
 
 def check(config: Config, environ: Mapping[str, str], now: datetime, dry_run: bool) -> CycleReport:
@@ -33,8 +29,7 @@ def check(config: Config, environ: Mapping[str, str], now: datetime, dry_run: bo
             if not dry_run:
                 store.record_cycle(now, now, False, str(error), "")
             raise
-        except Exception as error:
-            log.debug("".join(traceback.format_exception(error)))
+        except Exception as error:  # the CLI prints it; the ledger keeps a trace of the failure
             if not dry_run:
                 store.record_cycle(now, now, False, f"unexpected: {error!r}", "")
             raise

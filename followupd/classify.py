@@ -240,6 +240,8 @@ def _is_acknowledgment(message: Message, own_message_ids: frozenset[str]) -> boo
     words = visible_text(message.body)
     if len(words) >= ACKNOWLEDGMENT_MAX_LENGTH or has_decision_words(words):
         return False
+    if "?" in words:
+        return False  # they asked the user something: the conversation has moved on
     thread_ids = {message.in_reply_to, *message.references}
     if own_message_ids & thread_ids:
         return True

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .drafts import body_hash, build_message, render_draft
 from .lifecycle import (
     fate_of_vanished_draft,
     needs_full_scan,
     scan_scope,
+    sent_copy,
     scan_since,
     scope_text,
 )
@@ -50,10 +51,10 @@ def run_cycle(config: Config, store: Store, mailbox, now: datetime, dry_run: boo
     scanned = scan_folders(config, store, mailbox, roles, now, dry_run)
     report.new_messages = len(scanned)
     messages = merge(store.messages(), scanned)
-    on_server = follow_drafts(
+    on_server, drafts = follow_drafts(
         store, mailbox, roles, messages, config.account.own_addresses, now, report, dry_run
     )
-    result = plan(config, Facts(messages=messages, drafts=store.drafts()), now)
+    result = plan(config, Facts(messages=messages, drafts=drafts), now)
     report.plan = result
     retract_obsolete(config, store, mailbox, roles.drafts, result.obsolete, on_server, now, report, dry_run)
     interviews = {interview.id: interview for interview in config.interviews}
@@ -116,23 +117,29 @@ def merge(remembered: tuple[Message, ...], scanned: tuple[Message, ...]) -> tupl
     return tuple(sorted(by_place.values(), key=lambda m: m.date))
 
 
-def follow_drafts(store, mailbox, roles, messages, own, now, report, dry_run) -> dict:
-    """Notice drafts the user sent or deleted; return our drafts still on the server, by key."""
-    open_records = [d for d in store.drafts() if d.state in ("created", "dismissed") and d.uid is not None]
+def follow_drafts(store, mailbox, roles, messages, own, now, report, dry_run):
+    """Notice drafts the user sent or deleted; return our drafts on the server and the ledger."""
+    ledger = store.drafts()
+    open_records = [d for d in ledger if d.state in ("created", "dismissed") and d.uid is not None]
     if not open_records:
-        return {}
+        return {}, ledger
     on_server = {draft.key: draft for draft in mailbox.list_own_drafts(roles.drafts)}
+    changed = {}
     for record in open_records:
         if record.key in on_server:
             continue
-        fate = fate_of_vanished_draft(record, messages, own)
+        copy = sent_copy(record, messages, own, roles.sent)
+        fate = fate_of_vanished_draft(record, messages, own, roles.sent)
         if fate is None or fate == record.state:
             continue
+        # A sent draft's moment is when the user sent it, which spaces the next check-in.
+        changed[record.key] = replace(record, state=fate, updated_at=copy.date if copy else now)
         if not dry_run:
-            store.set_state(record.key, fate, now)
+            store.set_state(record.key, fate, changed[record.key].updated_at)
         (report.became_sent if fate == "sent" else report.became_dismissed).append(record)
         log.info("%s draft %s was %s", record.kind.replace("_", "-"), record.key, fate)
-    return on_server
+    # A dry run plans with the fates it saw, though it records none of them.
+    return on_server, tuple(changed.get(d.key, d) for d in ledger)
 
 
 def retract_obsolete(config, store, mailbox, folder, obsolete, on_server, now, report, dry_run) -> None:
@@ -143,7 +150,7 @@ def retract_obsolete(config, store, mailbox, folder, obsolete, on_server, now, r
         draft = on_server.get(record.key)
         if draft is None:
             continue
-        if body_hash(draft.body_text) != record.body_hash:
+        if draft.message_id != record.message_id or body_hash(draft.body_text) != record.body_hash:
             report.kept_edited.append(record)
             log.info("they replied; your edited draft %s is left for you to decide", record.key)
             continue
@@ -163,24 +170,30 @@ def make_draft(config, store, mailbox, folder, interview, action, now, report, d
     report.drafted.append((action, text))
     if dry_run:
         return
-    store.record_intent(
-        DraftRecord(
-            key=action.key,
-            interview_id=action.interview_id,
-            kind=action.kind,
-            recipient=action.recipient,
-            message_id=message["Message-ID"],
-            folder=folder,
-            state="created",
-            created_at=now,
-            updated_at=now,
-            body_hash=body_hash(text.body),
-            in_reply_to=action.reply_to.message_id if action.reply_to else None,
-        )
-    )
+    store.record_intent(intent(action, message["Message-ID"], body_hash(text.body), folder, now))
     uid = mailbox.append_draft(folder, message, now)
+    if uid is None:
+        # No UIDPLUS: find it by its key; if the server is slow to show it, the
+        # intent stays open and the next cycle settles it.
+        found = mailbox.drafts_with_key(folder, action.key)
+        uid = found[0].uid if found else None
     if uid is not None:
         store.record_uid(action.key, uid, 0)
-    else:
-        settle_intents(store, mailbox, folder)  # no UIDPLUS: find it by its key
     log.info("drafted %s (%s, %s)", action_phrase(action), interview.company, interview.position)
+
+
+def intent(action: Action, message_id: str, text_hash: str, folder: str, now: datetime) -> DraftRecord:
+    """The ledger row written before APPEND, so a crash can never make the draft twice."""
+    return DraftRecord(
+        key=action.key,
+        interview_id=action.interview_id,
+        kind=action.kind,
+        recipient=action.recipient,
+        message_id=message_id,
+        folder=folder,
+        state="created",
+        created_at=now,
+        updated_at=now,
+        body_hash=text_hash,
+        in_reply_to=action.reply_to.message_id if action.reply_to else None,
+    )

@@ -53,9 +53,24 @@ def needs_full_scan(
 
 
 def fate_of_vanished_draft(
-    record: DraftRecord, messages: tuple[Message, ...], own_addresses: frozenset[str]
+    record: DraftRecord,
+    messages: tuple[Message, ...],
+    own_addresses: frozenset[str],
+    sent_folder: str = "",
 ) -> str | None:
-    """A draft gone from Drafts was sent if matching mail is in Sent, else dismissed.
+    """A draft gone from Drafts was sent if matching mail is in Sent, else dismissed."""
+    if sent_copy(record, messages, own_addresses, sent_folder) is not None:
+        return "sent"
+    return "dismissed" if record.state == "created" else None
+
+
+def sent_copy(
+    record: DraftRecord,
+    messages: tuple[Message, ...],
+    own_addresses: frozenset[str],
+    sent_folder: str = "",
+) -> Message | None:
+    """The user's outgoing mail that stands for this draft, if any.
 
     Gmail gives a sent draft a new Message-ID, so the match is by recipient,
     time and thread, never by Message-ID alone.
@@ -63,16 +78,17 @@ def fate_of_vanished_draft(
     recipient = record.recipient.lower()
     for message in messages:
         if message.followupd_key and message.followupd_key != record.key:
-            continue
+            continue  # another of our drafts
+        if message.message_id == record.message_id and message.folder != sent_folder:
+            continue  # the draft itself, seen in a folder like Gmail's All Mail
         if recipient not in message.recipients or message.date < record.created_at - CLOCK_SKEW:
             continue
-        if message.sender not in own_addresses:
-            continue  # their mail to the user, not the user's to them
+        if message.sender not in own_addresses or not is_sent_copy(message):
+            continue
         if record.in_reply_to and not in_thread(message, record.in_reply_to):
             continue
-        if message.followupd_key == record.key or is_sent_copy(message):
-            return "sent"
-    return "dismissed" if record.state == "created" else None
+        return message
+    return None
 
 
 def in_thread(message: Message, parent_id: str) -> bool:
