@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import unicodedata
@@ -16,16 +15,13 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import model
+from .config_account import build_account
 from .config_spec import CHILDREN, SECTION, SECTION_LIST, Invalid, Kind, Option
 from .config_spec import is_free_mail, shown, suggestion
 from .config_spec import json_schema, option_reference  # noqa: F401  (re-exported for `followupd schema`)
 from .errors import ConfigError
 from .timeframes import BusinessCalendar, TimeframeError, decision_deadline
 
-PRESET_HOSTS = {
-    "gmail": "imap.gmail.com", "outlook": "outlook.office365.com", "fastmail": "imap.fastmail.com",
-    "icloud": "imap.mail.me.com", "yahoo": "imap.mail.yahoo.com",
-}
 NULL_TAG = "tag:yaml.org,2002:null"
 MISSING = object()
 ADVICE = 'Every option is explained in config.example.yaml; "followupd schema" prints the JSON schema.'
@@ -165,56 +161,6 @@ def read_scalar(option: Option, kind: Kind, node: yaml.Node, path: str, problems
 
 
 # Building frozen model objects, with the checks that span several keys
-
-
-def build_account(section: Section, base: Path, environ: Mapping[str, str]) -> model.Account:
-    values = section.fields()
-    provider, security = values["provider"], values["security"]
-    host = values["host"] or PRESET_HOSTS.get(provider)
-    check_server(section, provider, security, host)
-    check_password(section)
-    local = provider == "maildir"  # a Maildir is local: server settings are ignored rather than refused
-    values.update(
-        host=None if local else host,
-        port=None if local else values["port"] or (993 if security == "tls" else 143),
-        tls_ca_file=resolved(values["tls_ca_file"], base, environ),
-        path=resolved(values["path"], base, environ),
-        folders=model.Folders(**section.child("folders").fields()),
-    )
-    return model.Account(**values)
-
-
-def check_server(section: Section, provider: str | None, security: str, host: str | None) -> None:
-    """The provider needs what it cannot imply, and a password never crosses a network in plain text."""
-    if provider == "imap" and not section.given("host"):
-        section.report("host", "required key is missing; provider imap has no preset server")
-    if provider == "maildir" and not section.given("path"):
-        section.report("path", "required key is missing; provider maildir reads mail from this directory")
-    if provider not in (None, "maildir") and security == "plain" and host and not is_loopback(host):
-        section.report(
-            "security",
-            "plain sends your password unencrypted, so it is allowed only to"
-            f" 127.0.0.0/8, ::1 or localhost, not {shown(host)}",
-        )
-
-
-def check_password(section: Section) -> None:
-    """A password command goes with `password: command`, and only with it."""
-    if section.broken("password"):
-        return
-    if section.get("password") == "command" and not section.given("password_command"):
-        section.report("password_command", "required key is missing; account.password is command")
-    if section.get("password") != "command" and section.given("password_command"):
-        section.report("password_command", "has no effect unless account.password is command")
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def business_calendar(policy: Section) -> BusinessCalendar:
@@ -366,13 +312,14 @@ def load_config(path: Path, environ: Mapping[str, str]) -> model.Config:
     root, base = read_section(node, "", "", problems, line_of(node)), path.absolute().parent
     policy = root.child("policy")
     policy_values = model.Policy(**policy.fields())
+    state_dir = resolved(root.get("state_dir"), base, environ) or default_state_dir(environ)
     config = model.Config(
         path=path.absolute(),
-        account=build_account(root.child("account"), base, environ),
+        account=build_account(root.child("account"), lambda text: resolved(text, base, environ), state_dir),
         me=model.Me(**root.child("me").fields()),
         timezone=root.get("timezone"),
         check_every=root.get("check_every"),
-        state_dir=resolved(root.get("state_dir"), base, environ) or default_state_dir(environ),
+        state_dir=state_dir,
         templates_dir=resolved(root.get("templates_dir"), base, environ),
         policy=policy_values,
         interviews=build_interviews(root, policy_values.default_decision, business_calendar(policy)),

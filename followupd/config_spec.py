@@ -175,6 +175,8 @@ PATH = Kind("a path")
 EMAIL = Kind("an email address", r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DOMAIN = Kind("a domain name like acme.com", r"^@?([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$", company_domain)
 HOST = Kind("a host name", r"^[^\s/]+$")
+URL = Kind("an https:// URL", r"^https?://[^\s/?#]+[^\s]*$")
+SCOPES = Kind("a list of scopes", item=Kind("a scope", r"^[^\s]+$"))
 # The timeframes module judges durations (its message lists what it reads); the pattern only helps editors.
 DURATION = Kind("a duration like 2h", convert=duration, extra={"pattern": DURATION_PATTERN})
 INTERVAL = Kind("an interval like 15m", convert=interval, extra={"pattern": DURATION_PATTERN})
@@ -239,9 +241,21 @@ OPTIONS: tuple[Option, ...] = (
     Option(f"{A}.tls_ca_file", PATH, "CA bundle to trust instead of the system's, for a self-signed server."),
     Option(f"{A}.username", LINE, "IMAP user name, when it is not your address.", note="account.address"),
     Option(f"{A}.password", choice(model.PASSWORD_SOURCES, secret=True),
-           "Where the password comes from: keyring (see followupd login), command or a systemd credential.",
+           "Where the password comes from: keyring (see followupd login), command, a systemd credential,"
+           " or oauth2 (sign in with followupd login; gmail, outlook and imap).",
            "keyring"),
     Option(f"{A}.password_command", LINE, "Command that prints the password, for password: command."),
+    Option(f"{A}.oauth2", SECTION, "Your own OAuth client, for password: oauth2."),
+    Option(f"{A}.oauth2.client_id", LINE, "The OAuth client's id.", required=True),
+    Option(f"{A}.oauth2.client_secret", LINE,
+           "The client secret of a Google Desktop app client (not confidential); Microsoft has none."),
+    Option(f"{A}.oauth2.tenant", LINE, "Microsoft only: common, organizations, consumers or your tenant.",
+           note="common"),
+    Option(f"{A}.oauth2.auth_url", URL, "Authorization endpoint, for followupd login.",
+           note="implied by provider gmail and outlook"),
+    Option(f"{A}.oauth2.token_url", URL, "Token endpoint, for refreshing access tokens.",
+           note="implied by provider gmail and outlook; required for imap"),
+    Option(f"{A}.oauth2.scopes", SCOPES, "Scopes to ask for.", note="implied by provider gmail and outlook"),
     Option(f"{A}.folders", SECTION, "Folder overrides; by default folders are found by special-use flag."),
     Option(f"{A}.folders.drafts", LINE, "Folder to put drafts in.", note="auto-detected"),
     Option(f"{A}.folders.sent", LINE, "Folder your sent mail lands in.", note="auto-detected"),

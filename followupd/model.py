@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 
 # --------------------------------------------------------------------------
@@ -37,7 +37,7 @@ class Duration:
 
 PROVIDERS = ("gmail", "outlook", "fastmail", "icloud", "yahoo", "imap", "maildir")
 SECURITY_MODES = ("tls", "starttls", "plain")
-PASSWORD_SOURCES = ("keyring", "command", "credential")
+PASSWORD_SOURCES = ("keyring", "command", "credential", "oauth2")
 STATUSES = ("active", "offer", "rejected", "withdrawn", "closed")
 
 
@@ -48,6 +48,27 @@ class Folders:
     drafts: str | None = None
     sent: str | None = None
     watch: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OAuth2Settings:
+    """The user's own OAuth client and the endpoints it signs in at, resolved from the provider."""
+
+    client_id: str
+    client_secret: str | None = None  # Google Desktop clients have one; Microsoft public clients do not
+    tenant: str | None = None  # Microsoft only: common, organizations, consumers, or a tenant id/domain
+    auth_url: str | None = None  # only `followupd login` needs it
+    token_url: str = ""
+    scopes: tuple[str, ...] = ()
+    refresh_token_file: Path | None = None  # used only where there is no keyring
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """An OAuth2 access token for SASL XOAUTH2, and how to get a fresh one if the server refuses it."""
+
+    token: str = field(repr=False)
+    renew: Callable[[], str] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,7 @@ class Account:
     password_command: str | None = None
     folders: Folders = Folders()
     path: Path | None = None
+    oauth2: OAuth2Settings | None = None  # set exactly when password is oauth2
 
     @property
     def login(self) -> str:

@@ -1,15 +1,22 @@
-"""The IMAP password, from the keyring, a password command or a systemd credential."""
+"""The IMAP password, from the keyring, a password command or a systemd credential; the OAuth2 refresh token."""
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
+import os
 import subprocess
 from pathlib import Path
 from typing import Mapping
 
-from followupd.errors import AuthError
-from followupd.model import Account
+from followupd.errors import AuthError, StateError
+from followupd.model import Account, Bearer
+
+log = logging.getLogger("followupd")
 
 KEYRING_SERVICE = "followupd"
+OAUTH2_KEYRING_SERVICE = "followupd-oauth2"
 CREDENTIAL_NAME = "imap-password"
 COMMAND_TIMEOUT_SECONDS = 30.0
 
@@ -29,8 +36,12 @@ def password_for(
     account: Account,
     environ: Mapping[str, str],
     command_timeout: float = COMMAND_TIMEOUT_SECONDS,
-) -> str:
-    """Return the IMAP password from the source the account names."""
+) -> str | Bearer:
+    """Return the IMAP password from the source the account names, or an OAuth2 access token."""
+    if account.password == "oauth2":
+        from followupd.oauth import bearer_for  # late: oauth reads the refresh token through this module
+
+        return bearer_for(account)
     if account.password == "keyring":
         return password_from_keyring(account.login)
     if account.password == "command":
@@ -87,6 +98,80 @@ def delete_password(login: str) -> None:
         raise keyring_failure("change", login, error) from None
 
 
+def refresh_token_for(login: str, fallback: Path | None) -> str:
+    """The OAuth2 refresh token `followupd login` stored: from the keyring, else from the fallback file."""
+    import keyring
+    import keyring.errors
+
+    try:
+        token = keyring.get_password(OAUTH2_KEYRING_SERVICE, login)
+    except keyring.errors.NoKeyringError:
+        token = None
+    except keyring.errors.KeyringError as error:
+        raise keyring_failure("read", login, error, what="OAuth2 sign-in") from None
+    token = token or (read_token_file(fallback, login) if fallback else None)
+    if not token:
+        where = "the keyring" + (f" or in {fallback}" if fallback else "")
+        raise AuthError(
+            f"{login} has not signed in yet: there is no OAuth2 refresh token in {where}.",
+            advice="Run `followupd login` to sign in.",
+        )
+    return token
+
+
+def store_refresh_token(login: str, token: str, fallback: Path | None) -> str:
+    """Keep the refresh token in the keyring, or in a 0600 file where there is none; say where it went."""
+    import keyring
+    import keyring.errors
+
+    try:
+        keyring.set_password(OAUTH2_KEYRING_SERVICE, login, token)
+        return "the system keyring"
+    except keyring.errors.NoKeyringError:
+        if fallback is None:
+            raise no_keyring(login) from None
+    except keyring.errors.KeyringError as error:
+        raise keyring_failure("write", login, error, secret=token, what="OAuth2 sign-in") from None
+    write_token_file(fallback, login, token)
+    return str(fallback)
+
+
+def read_token_file(path: Path, login: str) -> str | None:
+    """The refresh token in the fallback file, when it is there and belongs to this login."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or "it is not the JSON followupd writes"
+        raise StateError(f"cannot read {path}: {reason}", advice="Delete it and run `followupd login`.") from None
+    announce_token_file(path)
+    if not isinstance(stored, dict) or stored.get("login") != login:
+        return None  # another account's sign-in: never send its token
+    return stored.get("refresh_token") or None
+
+
+def write_token_file(path: Path, login: str, token: str) -> None:
+    """Replace the fallback file atomically; it is created 0600, so the token is never readable by others."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), 0o600)  # the umask may have narrowed it; 0600 is what we promise
+            json.dump({"login": login, "refresh_token": token}, file)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise StateError(f"cannot write {path}: {error.strerror}") from None
+    announce_token_file(path)
+
+
+@functools.cache
+def announce_token_file(path: Path) -> None:
+    """Say once per process that the refresh token lives in a file, because there is no keyring."""
+    log.warning("no keyring on this machine: the OAuth2 refresh token is kept in %s (mode 0600)", path)
+
+
 def no_keyring(login: str) -> AuthError:
     """Return the error for a machine with no usable keyring backend."""
     return AuthError(
@@ -96,7 +181,7 @@ def no_keyring(login: str) -> AuthError:
 
 
 def keyring_failure(
-    verb: str, login: str, error: Exception, secret: str | None = None
+    verb: str, login: str, error: Exception, secret: str | None = None, what: str = "password"
 ) -> AuthError:
     """Return the error for a keyring that exists but refused, without ever quoting the secret."""
     reason = str(error) or type(error).__name__
@@ -104,7 +189,7 @@ def keyring_failure(
     if secret and secret in reason:
         reason = type(error).__name__
     return AuthError(
-        as_sentence(f"The keyring could not {verb} the password for {login}: {reason}"),
+        as_sentence(f"The keyring could not {verb} the {what} for {login}: {reason}"),
         advice="Unlock the keyring (log in to the desktop session) and try again. "
         + HEADLESS_ADVICE,
     )

@@ -158,7 +158,7 @@ def test_a_password_written_in_the_file_is_refused_without_repeating_it(tmp_path
     with pytest.raises(ConfigError) as caught:
         loaded(tmp_path, with_account_lines("password: hunter2"))
     assert caught.value.problems == [
-        "config.yaml:4: account.password: expected keyring, command or credential;"
+        "config.yaml:4: account.password: expected keyring, command, credential or oauth2;"
         " passwords never go in this file (see followupd login)",
     ]
     assert "hunter2" not in str(caught.value)
@@ -496,7 +496,7 @@ def test_the_example_config_is_valid(tmp_path):
 
 def test_the_example_config_shows_every_option():
     text = example_path().read_text(encoding="utf-8")
-    written = set(re.findall(r"^[ #]*(?:- )?([a-z_]+):", text, flags=re.MULTILINE))
+    written = set(re.findall(r"^[ #]*(?:- )?([a-z_][a-z0-9_]*):", text, flags=re.MULTILINE))
     assert sorted({option.path.rpartition(".")[2] for option in OPTIONS} - written) == []
 
 
@@ -528,7 +528,7 @@ def test_the_schema_is_json_and_declares_exactly_the_spec_keys():
 
 def test_the_schema_closes_every_mapping_and_describes_every_key():
     objects = schema_objects(json_schema())
-    assert [len(objects), [schema["additionalProperties"] for schema in objects]] == [7, [False] * 7]
+    assert [len(objects), [schema["additionalProperties"] for schema in objects]] == [8, [False] * 8]
     descriptions = [child["description"] for schema in objects for child in schema["properties"].values()]
     unfinished = [text for text in descriptions if not text.endswith(".")]
     assert (len(descriptions), unfinished) == (len(OPTIONS), [])
@@ -556,3 +556,116 @@ def test_the_option_reference_gives_every_option_its_default():
     assert reference["policy.grace"] == grace
     assert reference["account.provider"][0] == "required"
     assert len(reference) == len(OPTIONS)
+
+
+# Provider presets and OAuth2 sign-in
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("security: plain", 'config.yaml:4: account.security: imap.gmail.com (gmail) accepts IMAP only with'
+         ' security tls on port 993, not "plain"; remove security, or set host as well when you go through a'
+         " local proxy"),
+        ("security: starttls", 'config.yaml:4: account.security: imap.gmail.com (gmail) accepts IMAP only with'
+         ' security tls on port 993, not "starttls"; remove security, or set host as well when you go through a'
+         " local proxy"),
+        ("port: 143", 'config.yaml:4: account.port: imap.gmail.com (gmail) accepts IMAP only with security tls'
+         ' on port 993, not "143"; remove port, or set host as well when you go through a local proxy'),
+    ],
+)
+def test_a_preset_server_with_a_setting_it_does_not_speak_is_refused_on_its_line(tmp_path, line, problem):
+    assert problems(tmp_path, with_account_lines(line)) == [problem]
+
+
+GMAIL_CLIENT = ("password: oauth2", "oauth2:", "  client_id: 1234-abc.apps.googleusercontent.com",
+                "  client_secret: GOCSPX-not-confidential")
+
+
+def test_gmail_oauth2_implies_google_endpoints_and_the_mail_scope(tmp_path):
+    account = loaded(tmp_path, with_account_lines(*GMAIL_CLIENT) + "state_dir: /var/lib/followupd\n").account
+    assert account.oauth2 == model.OAuth2Settings(
+        client_id="1234-abc.apps.googleusercontent.com", client_secret="GOCSPX-not-confidential",
+        auth_url="https://accounts.google.com/o/oauth2/auth", token_url="https://oauth2.googleapis.com/token",
+        scopes=("https://mail.google.com/",), refresh_token_file=Path("/var/lib/followupd/oauth2-refresh-token"),
+    )
+
+
+@pytest.mark.parametrize(("tenant_line", "tenant"), [((), "common"), (("  tenant: organizations",), "organizations")])
+def test_outlook_oauth2_implies_microsoft_endpoints_for_the_tenant(tmp_path, tenant_line, tenant):
+    text = edited("provider: gmail", "provider: outlook", with_account_lines("password: oauth2", "oauth2:",
+                                                                            "  client_id: 1111-2222", *tenant_line))
+    settings = loaded(tmp_path, text).account.oauth2
+    assert (settings.tenant, settings.auth_url, settings.token_url, settings.scopes) == (
+        tenant,
+        f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+        f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        ("https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("provider", "problem"),
+    [
+        ("fastmail", "config.yaml:4: account.password: oauth2 is not available for provider fastmail: it signs"
+         " in with an app password (create one in the account's security settings; needs two-step verification)"),
+        ("yahoo", "config.yaml:4: account.password: oauth2 is not available for provider yahoo: it signs"
+         " in with an app password (create one in the account's security settings; needs two-step verification)"),
+    ],
+)
+def test_oauth2_with_a_provider_that_does_not_offer_it_is_refused(tmp_path, provider, problem):
+    text = edited("provider: gmail", f"provider: {provider}", with_account_lines(*GMAIL_CLIENT))
+    assert problems(tmp_path, text) == [problem]
+
+
+def test_oauth2_for_a_maildir_is_refused(tmp_path):
+    text = edited("  provider: gmail\n", "  provider: maildir\n  path: Mail\n", with_account_lines(*GMAIL_CLIENT))
+    assert problems(tmp_path, text) == [
+        "config.yaml:5: account.password: oauth2 is not available for provider maildir: a Maildir needs no sign-in",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (("password: oauth2",), ["config.yaml:1: account.oauth2: required key is missing; account.password is"
+                                 " oauth2 (give at least client_id)"]),
+        (GMAIL_CLIENT[1:], ["config.yaml:4: account.oauth2: has no effect unless account.password is oauth2"]),
+        (GMAIL_CLIENT[:3], ["config.yaml:5: account.oauth2.client_secret: required key is missing; a Google"
+                            " Desktop app client comes with one (for an installed app it is not confidential)"]),
+        ((*GMAIL_CLIENT, "  tenant: common"),
+         ["config.yaml:8: account.oauth2.tenant: has no effect unless account.provider is outlook"]),
+        ((*GMAIL_CLIENT, "  token_url: http://tokens.example.com/token"),
+         ["config.yaml:8: account.oauth2.token_url: tokens must not cross a network unencrypted: use https://"
+          " (http:// only to loopback)"]),
+    ],
+)
+def test_an_oauth2_client_that_does_not_fit_is_refused_on_its_line(tmp_path, lines, expected):
+    assert problems(tmp_path, with_account_lines(*lines)) == expected
+
+
+def test_a_microsoft_client_secret_is_refused(tmp_path):
+    text = edited("provider: gmail", "provider: outlook", with_account_lines(*GMAIL_CLIENT))
+    assert problems(tmp_path, text) == [
+        "config.yaml:7: account.oauth2.client_secret: Microsoft refuses a secret from a desktop (public) client;"
+        " remove it and register the app as a public client",
+    ]
+
+
+def test_provider_imap_with_oauth2_needs_the_token_endpoint(tmp_path):
+    text = edited("  provider: gmail\n", "  provider: imap\n  host: mail.example.com\n",
+                  with_account_lines("password: oauth2", "oauth2:", "  client_id: followupd"))
+    assert problems(tmp_path, text) == [
+        "config.yaml:6: account.oauth2.token_url: required key is missing; provider imap has no preset OAuth2"
+        " endpoints",
+    ]
+
+
+def test_provider_imap_with_oauth2_takes_its_endpoints_as_written(tmp_path):
+    text = edited("  provider: gmail\n", "  provider: imap\n  host: mail.example.com\n", with_account_lines(
+        "password: oauth2", "oauth2:", "  client_id: followupd", "  token_url: https://id.example.com/token",
+        "  scopes: [mail, profile]"))
+    settings = loaded(tmp_path, text).account.oauth2
+    assert (settings.auth_url, settings.token_url, settings.scopes, settings.tenant) == (
+        None, "https://id.example.com/token", ("mail", "profile"), None
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import stat
 from pathlib import Path
 
 import keyring
@@ -12,7 +15,9 @@ from keyring.backend import KeyringBackend
 
 from followupd.errors import AuthError
 from followupd.model import Account
-from followupd.secrets import delete_password, password_for, store_password
+from followupd.secrets import (
+    announce_token_file, delete_password, password_for, refresh_token_for, store_password, store_refresh_token,
+)
 
 SECRET = "hunter2"
 LOGIN = "me@example.org"
@@ -206,3 +211,61 @@ def test_an_empty_credential_file_is_an_auth_error(tmp_path: Path) -> None:
     environ = {"CREDENTIALS_DIRECTORY": str(tmp_path)}
     error = failure(lambda: password_for(account("credential"), environ))
     assert str(error) == f"The credential {tmp_path / 'imap-password'} is empty."
+
+
+# The OAuth2 refresh token: keyring first, a 0600 file in the state dir where there is none
+
+REFRESH_TOKEN = "1//0refresh-token-for-tests"
+
+
+def test_the_refresh_token_goes_to_the_keyring_under_its_own_service(use_keyring, tmp_path: Path) -> None:
+    backend = MemoryKeyring()
+    use_keyring(backend)
+    where = store_refresh_token(LOGIN, REFRESH_TOKEN, tmp_path / "oauth2-refresh-token")
+    assert (where, backend.passwords) == ("the system keyring", {("followupd-oauth2", LOGIN): REFRESH_TOKEN})
+    assert not (tmp_path / "oauth2-refresh-token").exists()
+    assert refresh_token_for(LOGIN, tmp_path / "oauth2-refresh-token") == REFRESH_TOKEN
+
+
+def test_without_a_keyring_the_refresh_token_goes_to_a_0600_file_said_so_once(
+    use_keyring, tmp_path: Path, caplog
+) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    announce_token_file.cache_clear()
+    path = tmp_path / "state" / "oauth2-refresh-token"
+    with caplog.at_level(logging.WARNING, logger="followupd"):
+        assert store_refresh_token(LOGIN, REFRESH_TOKEN, path) == str(path)
+        assert refresh_token_for(LOGIN, path) == REFRESH_TOKEN
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text()) == {"login": LOGIN, "refresh_token": REFRESH_TOKEN}
+    assert caplog.messages == [
+        f"no keyring on this machine: the OAuth2 refresh token is kept in {path} (mode 0600)"
+    ]
+    assert REFRESH_TOKEN not in caplog.text
+
+
+def test_a_refresh_token_file_of_another_login_is_not_used(use_keyring, tmp_path: Path) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    path = tmp_path / "oauth2-refresh-token"
+    store_refresh_token("someone.else@example.org", REFRESH_TOKEN, path)
+    with pytest.raises(AuthError) as raised:
+        refresh_token_for(LOGIN, path)
+    assert (str(raised.value), raised.value.advice) == (
+        f"{LOGIN} has not signed in yet: there is no OAuth2 refresh token in the keyring or in {path}.",
+        "Run `followupd login` to sign in.",
+    )
+
+
+def test_an_empty_keyring_falls_back_to_the_refresh_token_file(use_keyring, tmp_path: Path) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    path = tmp_path / "oauth2-refresh-token"
+    store_refresh_token(LOGIN, REFRESH_TOKEN, path)  # signed in over ssh, where there was no keyring
+    use_keyring(MemoryKeyring())
+    assert refresh_token_for(LOGIN, path) == REFRESH_TOKEN
+
+
+def test_a_keyring_that_refuses_the_refresh_token_never_quotes_it(use_keyring, tmp_path: Path) -> None:
+    use_keyring(LockedKeyring())
+    with pytest.raises(AuthError) as raised:
+        store_refresh_token(LOGIN, REFRESH_TOKEN, tmp_path / "oauth2-refresh-token")
+    assert str(raised.value) == f"The keyring could not write the OAuth2 sign-in for {LOGIN}: PasswordSetError."
