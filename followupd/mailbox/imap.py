@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.message
 import ipaddress
-import re
+import logging
 import socket
 import ssl
 import time
@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Callable, Iterator
 
 from imapclient import IMAPClient, SocketTimeout
-from imapclient.imapclient import ALL, DELETED, DRAFT, DRAFTS, SENT
+from imapclient.imapclient import DELETED, DRAFT
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from followupd.errors import AuthError, MailboxError
@@ -28,12 +28,21 @@ from followupd.mailbox import (
     is_tracked,
     needs_body,
 )
+from followupd.mailbox.imap_folders import all_mail, roles_from_listing
+from followupd.mailbox.imap_search import (
+    appended_uid,
+    gmail_query,
+    item,
+    search_criteria,
+    thread_warning,
+)
+from followupd.mailbox.imap_session import NEW, QUIET, FolderState, Selection, covers
 from followupd.mailbox.parse import BODY_LIMIT, parse_message
 from followupd.model import Account, Message
 
+log = logging.getLogger("followupd.mailbox")
+
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
-DRAFTS_NAMES = ("Drafts", "Draft")
-SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail")
 FIELDS = (
     "MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT FROM TO CC DATE AUTO-SUBMITTED X-AUTOREPLY "
     "X-AUTORESPOND PRECEDENCE X-FOLLOWUPD-KEY LIST-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING "
@@ -42,7 +51,7 @@ FIELDS = (
 HEADERS_ITEM = f"BODY.PEEK[HEADER.FIELDS ({FIELDS})]"
 TEXT_ITEM = f"BODY.PEEK[TEXT]<0.{BODY_LIMIT}>"
 BATCH = 500  # UIDs per FETCH: keeps command lines well under server limits
-APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+GMAIL = "X-GM-EXT-1"
 
 
 def connect(account: Account, timeout: float) -> IMAPClient:
@@ -92,6 +101,19 @@ def reason_of(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+def log_in(client: IMAPClient, login: str, credential: Callable[[], object]) -> None:
+    """LOGIN with a password, or SASL XOAUTH2 with an OAuth2 access token (a model.Bearer)."""
+    secret = credential()
+    if isinstance(secret, str):
+        client.login(login, secret)
+        return
+    try:
+        client.oauth2_login(login, secret.token)
+    except LoginError:
+        # A token can be revoked or expire early: one retry with a fresh one, never a loop.
+        client.oauth2_login(login, secret.renew())
+
+
 class ImapMailbox:
     """One logged-in IMAP connection; reads with EXAMINE and BODY.PEEK only."""
 
@@ -101,14 +123,25 @@ class ImapMailbox:
         self.client = connect(account, timeout)
         with self.server_errors("logging in to"):
             try:
-                self.client.login(account.login, password())
+                log_in(self.client, account.login, password)
             except LoginError as error:
                 self.close()
                 raise AuthError(f"login refused for {account.login} at {self.host}") from error
+            except (AuthError, MailboxError):
+                self.close()  # no credential to be had (a revoked sign-in): leave no connection open
+                raise
         with self.server_errors("identifying to"):
             if self.client.has_capability("ID"):
                 self.client.id_({"name": "followupd"})
+            self.gmail = self.client.has_capability(GMAIL)
         self._roles: FolderRoles | None = None
+        self._all_mail: str | None = None
+        self.selection = Selection(self.client)
+        # Our drafts as last read, valid while Drafts' UIDVALIDITY/UIDNEXT/MESSAGES hold.
+        self._drafts: tuple[str, FolderState, tuple[DraftOnServer, ...]] | None = None
+        self._threads: dict[str, str] = {}  # Message-ID → X-GM-THRID seen by scans
+        # Set by every append_draft on Gmail: a sentence when the draft left its conversation.
+        self.last_append_thread_warning: str | None = None
 
     @contextmanager
     def server_errors(self, action: str) -> Iterator[None]:
@@ -123,8 +156,8 @@ class ImapMailbox:
         if self._roles is None:
             with self.server_errors("listing folders on"):
                 listing = self.client.list_folders()
-                gmail = self.client.has_capability("X-GM-EXT-1")
-            self._roles = roles_from_listing(listing, self.account, gmail, self.host)
+            self._roles = roles_from_listing(listing, self.account, self.gmail, self.host)
+            self._all_mail = all_mail(listing)
         return self._roles
 
     def scan(
@@ -137,33 +170,46 @@ class ImapMailbox:
     ) -> ScanResult:
         """Tracked messages since `since` on a first scan, else those after the cursor."""
         with self.server_errors(f"scanning {folder} on"):
-            status = self.client.select_folder(folder, readonly=True)
-            validity = int(status[b"UIDVALIDITY"])
-            if cursor is None or cursor.uidvalidity != validity:
+            state = self.changes(folder, cursor)
+            if state is None:
+                return ScanResult((), cursor)  # type: ignore[arg-type]  # proven unchanged
+            if cursor is None or cursor.uidvalidity != state.uidvalidity:
                 uids = self.first_search(since, addresses, domains)
-                last = max([int(status.get(b"UIDNEXT", 1)) - 1, *uids])
+                last = max([state.uidnext - 1, *uids])
             else:
-                # Dovecot answers from the session's old view until a NOOP syncs it.
-                self.client.noop()
                 found = self.client.search(["UID", f"{cursor.last_uid + 1}:*"])
                 uids = [uid for uid in found if uid > cursor.last_uid]
-                last = max([cursor.last_uid, *uids])
+                last = max([cursor.last_uid, state.uidnext - 1, *uids])
             messages = self.fetch_tracked(folder, uids, addresses, domains)
-        return ScanResult(messages, Cursor(validity, last))
+        return ScanResult(messages, Cursor(state.uidvalidity, last))
+
+    def changes(self, folder: str, cursor: Cursor | None) -> FolderState | None:
+        """Select `folder` when it may hold mail after the cursor; None, in one command, when not."""
+        if cursor is None:
+            return self.selection.examine(folder)
+        if self.selection.holds(folder):
+            # Dovecot answers from the session's old view until a NOOP syncs it.
+            verdict = self.selection.noop()
+            if verdict == QUIET:
+                return None
+            if verdict == NEW:
+                return FolderState(cursor.uidvalidity, 0, self.selection.sizes.get(folder, 0))
+        elif self.selection.prefers_status(folder):
+            if covers(self.selection.status(folder), cursor.uidvalidity, cursor.last_uid):
+                return None
+        state = self.selection.examine(folder)
+        return None if covers(state, cursor.uidvalidity, cursor.last_uid) else state
 
     def first_search(
         self, since: datetime, addresses: frozenset[str], domains: frozenset[str]
     ) -> list[int]:
-        """SEARCH SINCE plus a flat OR of FROM/TO/CC; SINCE alone when that is refused."""
-        values = sorted(addresses | domains)
-        own = sorted(self.account.own_addresses)
-        keys = [("FROM", v) for v in values + own] + [(k, v) for v in values for k in ("TO", "CC")]
-        criteria: list[object] = ["SINCE", since.date()]
-        if all(value.isascii() for _, value in keys):
-            # Prefix notation keeps OR flat: imapclient drops the charset on nested lists.
-            criteria += ["OR"] * (len(keys) - 1) + [part for key in keys for part in key]
+        """X-GM-RAW on Gmail, else SEARCH SINCE with a flat OR; SINCE alone when that is refused."""
+        own = self.account.own_addresses
+        if self.gmail:
+            query = gmail_query(since, addresses, domains, own)
+            return self.client.gmail_search(query, None if query.isascii() else "UTF-8")
         try:
-            return self.client.search(criteria)
+            return self.client.search(search_criteria(since, addresses, domains, own))
         except IMAPClientError:
             return self.client.search(["SINCE", since.date()])
 
@@ -175,7 +221,10 @@ class ImapMailbox:
         found: list[Message] = []
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
-            headers = self.client.fetch(batch, [HEADERS_ITEM, "INTERNALDATE", "FLAGS"])
+            extra = ["X-GM-THRID"] if self.gmail else []
+            headers = self.client.fetch(batch, [HEADERS_ITEM, "INTERNALDATE", "FLAGS", *extra])
+            # A draft (Gmail's All Mail holds them) was neither sent nor received.
+            batch = [uid for uid in batch if DRAFT not in headers.get(uid, {}).get(b"FLAGS", ())]
             parsed = [self.parsed(folder, uid, headers.get(uid, {})) for uid in batch]
             tracked = [m for m in parsed if m and is_tracked(m, addresses, domains, own)]
             wanted = [m.uid for m in tracked if needs_body(m, addresses, domains, own)]
@@ -190,7 +239,13 @@ class ImapMailbox:
         if header is None:
             return None  # the message vanished between SEARCH and FETCH
         received = data.get(b"INTERNALDATE")
-        return parse_message(header + text, folder=folder, uid=uid, received=received)
+        thread = str(data[b"X-GM-THRID"]) if b"X-GM-THRID" in data else None
+        message = parse_message(
+            header + text, folder=folder, uid=uid, received=received, thread_id=thread
+        )
+        if message is not None and thread is not None and message.message_id:
+            self._threads[message.message_id] = thread
+        return message
 
     def with_body(self, folder: str, message: Message, data: dict, texts: dict) -> Message:
         """The message re-parsed with its body excerpt, when one was fetched."""
@@ -204,25 +259,58 @@ class ImapMailbox:
     ) -> int | None:
         """APPEND with \\Draft and `at` as INTERNALDATE; the UID from APPENDUID, if any."""
         raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        self.last_append_thread_warning = None
         with self.server_errors(f"saving a draft to {folder} on"):
             response = self.client.append(folder, raw, flags=[DRAFT], msg_time=at)
-        match = APPENDUID.search(response or b"")
-        return int(match.group(1)) if match else None
+        uid = appended_uid(response)
+        if self.gmail and uid is not None and message.get("In-Reply-To"):
+            self.last_append_thread_warning = self.check_thread(folder, uid, message)
+        return uid
+
+    def check_thread(
+        self, folder: str, uid: int, message: email.message.EmailMessage
+    ) -> str | None:
+        """Gmail: a warning when the reply draft did not join its parent's conversation."""
+        parent = " ".join(str(message["In-Reply-To"]).split())
+        with self.server_errors(f"reading the draft's conversation in {folder} on"):
+            self.selection.examine(folder)
+            draft_thread = self.client.fetch([uid], ["X-GM-THRID"]).get(uid, {}).get(b"X-GM-THRID")
+            parent_thread = self._threads.get(parent) or self.thread_of(parent)
+        draft = None if draft_thread is None else str(draft_thread)
+        warning = thread_warning(str(message.get(KEY_HEADER, "")), draft, parent_thread)
+        if warning:
+            log.warning("%s", warning)
+        return warning
+
+    def thread_of(self, message_id: str) -> str | None:
+        """The X-GM-THRID of a message in All Mail, found by its Message-ID."""
+        self.roles()
+        if self._all_mail is None:
+            return None
+        self.selection.examine(self._all_mail)
+        uids = self.client.gmail_search(f"rfc822msgid:{message_id.strip('<>')}", None)
+        if not uids:
+            return None
+        thread = self.client.fetch(uids[:1], ["X-GM-THRID"]).get(uids[0], {}).get(b"X-GM-THRID")
+        return None if thread is None else str(thread)
 
     def drafts_with_key(self, folder: str, key: str) -> tuple[DraftOnServer, ...]:
-        """Our drafts whose X-Followupd-Key is exactly `key` (HEADER search is a substring)."""
-        wanted = key if key.isascii() else ""
-        return tuple(d for d in self.own_drafts(folder, wanted) if d.key == key)
+        """Our drafts whose X-Followupd-Key is exactly `key`."""
+        return tuple(d for d in self.own_drafts(folder) if d.key == key)
 
     def list_own_drafts(self, folder: str) -> tuple[DraftOnServer, ...]:
         """Every draft in the folder that carries an X-Followupd-Key."""
-        return self.own_drafts(folder, "")
+        return self.own_drafts(folder)
 
-    def own_drafts(self, folder: str, key: str) -> tuple[DraftOnServer, ...]:
-        """One SEARCH HEADER and one FETCH of the whole (small) drafts."""
+    def own_drafts(self, folder: str) -> tuple[DraftOnServer, ...]:
+        """The last read while STATUS shows the same messages, else SEARCH HEADER and FETCH."""
         with self.server_errors(f"reading drafts in {folder} on"):
-            self.client.select_folder(folder, readonly=True)
-            uids = self.client.search(["HEADER", KEY_HEADER, key])
+            # Same UIDVALIDITY, UIDNEXT and count means the very same (immutable) messages.
+            if self._drafts and self._drafts[0] == folder and not self.selection.holds(folder):
+                if self.selection.status(folder) == self._drafts[1]:
+                    return self._drafts[2]
+            state = self.selection.examine(folder)
+            uids = self.client.search(["HEADER", KEY_HEADER, ""])
             fetched = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"]) if uids else {}
         drafts = []
         for uid in uids:
@@ -231,6 +319,7 @@ class ImapMailbox:
             if message is not None and draft_key(message):
                 key = draft_key(message)
                 drafts.append(DraftOnServer(uid, message.message_id, message.body, key))
+        self._drafts = (folder, state, tuple(drafts))
         return tuple(drafts)
 
     def remove_draft(self, folder: str, uid: int) -> None:
@@ -240,7 +329,7 @@ class ImapMailbox:
         with self.server_errors(f"removing a draft from {folder} on"):
             if not self.client.has_capability("UIDPLUS"):
                 raise MailboxError(f"{self.host} lacks UIDPLUS: cannot expunge a single draft")
-            self.client.select_folder(folder, readonly=False)
+            self.selection.examine(folder, writable=True)
             data = self.client.fetch([uid], [f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"])
             if uid not in data:
                 return  # already gone: the user deleted or sent it
@@ -258,45 +347,6 @@ class ImapMailbox:
             pass
 
 
-def item(data: dict, prefix: bytes) -> bytes | None:
-    """A FETCH item by prefix: servers echo HEADER.FIELDS lists in their own spelling."""
-    for name, value in data.items():
-        if isinstance(name, bytes) and name.startswith(prefix):
-            return value
-    return None
-
-
-def roles_from_listing(
-    listing: list, account: Account, gmail: bool, host: str
-) -> FolderRoles:
-    """Pick Drafts/Sent/watch from a LIST response: overrides, flags, then names."""
-    by_flag = {flag: name for flags, _, name in listing for flag in flags}
-    # Courier-style servers put every folder under INBOX: "INBOX.Sent Items" is Sent too.
-    names = {re.sub(r"^inbox[./]", "", name.lower()): name for _, _, name in reversed(listing)}
-    drafts = account.folders.drafts or by_flag.get(DRAFTS) or first_named(names, DRAFTS_NAMES)
-    sent = account.folders.sent or by_flag.get(SENT) or first_named(names, SENT_NAMES)
-    if not drafts or not sent:
-        missing = "Drafts" if not drafts else "Sent"
-        raise MailboxError(
-            f"no {missing} folder found on {host}",
-            advice=f"name it in the config under account.folders.{missing.lower()}",
-        )
-    if gmail and ALL in by_flag:
-        # On Gmail \All holds INBOX and Sent alike: one folder sees every reply.
-        watch: tuple[str, ...] = (by_flag[ALL], *account.folders.watch)
-    else:
-        watch = ("INBOX", sent, *account.folders.watch)
-    return FolderRoles(drafts=drafts, sent=sent, watch=tuple(dict.fromkeys(watch)))
-
-
-def first_named(names: dict[str, str], candidates: tuple[str, ...]) -> str | None:
-    """The first candidate present in the listing, compared without case."""
-    for candidate in candidates:
-        if candidate.lower() in names:
-            return names[candidate.lower()]
-    return None
-
-
 # The watcher: a second connection that waits in IDLE, so a reply is seen in seconds.
 
 # Servers drop an IDLE after 30 minutes (RFC 2177) and NAT boxes forget quiet
@@ -307,6 +357,8 @@ IDLE_ROUND_SECONDS = 4 * 60
 
 class ImapWatcher:
     """Waits in IDLE on the folder where replies arrive: INBOX, or \\All on Gmail."""
+
+    round_seconds = IDLE_ROUND_SECONDS
 
     def __init__(self, account: Account, password: Callable[[], str], *, timeout: float = 30):
         self.mailbox = ImapMailbox(account, password, timeout=timeout)

@@ -98,7 +98,8 @@ class MaildirMailbox:
             watermark = cursor.last_uid
         watermark = max([watermark, *(f.changed_ns for f in files)])
         own = self.account.own_addresses
-        messages = (read_message(f, folder) for f in chosen)
+        # A draft was neither sent nor received; Maildir marks it with the D flag.
+        messages = (read_message(f, folder) for f in chosen if not is_draft_file(f.path))
         found = tuple(
             m for m in messages if m is not None and is_tracked(m, addresses, domains, own)
         )
@@ -145,6 +146,17 @@ class MaildirMailbox:
                 raise refusal(f"message {uid} in {folder}: it has no {KEY_HEADER}")
             file.path.unlink(missing_ok=True)
 
+    def change_stamp(self) -> tuple[int, ...]:
+        """The mtimes of the watched folders' new/ and cur/: any delivery or rename changes one."""
+        stamps = []
+        for folder in self.roles().watch:
+            for subdirectory in SUBDIRECTORIES:
+                try:
+                    stamps.append(os.stat(self.directory(folder) / subdirectory).st_mtime_ns)
+                except FileNotFoundError:
+                    stamps.append(0)
+        return tuple(stamps)
+
     def close(self) -> None:
         """Nothing to release: files are opened and closed per read."""
 
@@ -176,6 +188,12 @@ def mail_files(directory: Path) -> list[MailFile]:
             modified = datetime.fromtimestamp(status.st_mtime, tz=timezone.utc)
             files.append(MailFile(Path(entry.path), status.st_ino, status.st_ctime_ns, modified))
     return files
+
+
+def is_draft_file(path: Path) -> bool:
+    """Whether a Maildir file name carries the D (draft) flag."""
+    _, separator, info = path.name.rpartition(":2,")
+    return bool(separator) and "D" in info
 
 
 def read_message(file: MailFile, folder: str) -> Message | None:

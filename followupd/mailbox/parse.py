@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from email import policy
 from email.header import decode_header
@@ -40,11 +41,13 @@ def parse_message(
     folder: str = "",
     uid: int | None = None,
     received: datetime | None = None,
+    thread_id: str | None = None,
 ) -> Message | None:
     """Decode one message, or log one line and return None when it cannot be used."""
     try:
         parsed = BytesParser(policy=policy.default).parsebytes(raw)
-        return message_from_parsed(parsed, folder=folder, uid=uid, received=received)
+        message = message_from_parsed(parsed, folder=folder, uid=uid, received=received)
+        return replace(message, thread_id=thread_id) if thread_id else message
     except Exception as error:  # the stdlib parser has crashed on hostile mail before
         where = f"{folder or 'message'}" + (f" uid {uid}" if uid is not None else "")
         logger.warning("skipping malformed message in %s: %s", where, error)

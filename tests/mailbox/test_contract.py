@@ -221,3 +221,11 @@ def test_a_new_reply_to_the_user_from_an_untracked_address_is_returned_with_its_
     assert [(m.subject, m.body) for m in second.messages] == [
         ("Re: Thank you", "Writing from my own address: can you talk Monday?\n")
     ]
+
+
+def test_a_draft_in_a_watched_folder_is_neither_sent_nor_received_mail(mail, message_bytes):
+    mail.deliver(message_bytes(sender="alex@candidate.example", to=INTERVIEWER,
+                               subject="Unsent draft"), flags=(b"\\Draft",))
+    mail.deliver(message_bytes(sender="alex@candidate.example", to=INTERVIEWER, subject="Sent note"))
+
+    assert subjects(scan(mail.open())) == ["Sent note"]

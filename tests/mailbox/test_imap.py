@@ -98,8 +98,9 @@ def test_the_first_scan_asks_the_server_for_since_and_the_tracked_people(
     searches = [r.getMessage() for r in caplog.records if "SEARCH" in r.getMessage()]
     assert result.messages == ()
     assert (
-        "UID SEARCH SINCE 01-Mar-2026 OR OR OR FROM dana@acme.example"
+        "UID SEARCH SINCE 01-Mar-2026 OR OR OR OR FROM dana@acme.example"
         " FROM alex@candidate.example TO dana@acme.example CC dana@acme.example"
+        ' (TO alex@candidate.example HEADER IN-REPLY-TO "")'
     ) in searches[0]
 
 
