@@ -54,6 +54,7 @@ def report_lines(config: Config, report: CycleReport, dry_run: bool) -> list[str
     for action, _ in report.drafted:
         interview = interviews[action.interview_id]
         lines.append(f"{verb} {action_phrase(action)} ({interview.company}, {interview.position})")
+    lines += [f"warning: {warning}" for warning in report.warnings]
     if not lines:
         lines.append("nothing to draft")
     return lines

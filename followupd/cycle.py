@@ -33,13 +33,15 @@ class CycleReport:
     became_sent: list[DraftRecord] = field(default_factory=list)
     became_dismissed: list[DraftRecord] = field(default_factory=list)
     new_messages: int = 0
+    warnings: list[str] = field(default_factory=list)  # e.g. Gmail threaded a draft elsewhere
     plan: object = None  # model.Plan
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{len(self.drafted)} drafted, {len(self.retracted)} retracted, "
             f"{self.new_messages} new messages"
         )
+        return "; ".join([text, *self.warnings])
 
 
 def run_cycle(config: Config, store: Store, mailbox, now: datetime, dry_run: bool = False) -> CycleReport:
@@ -180,6 +182,10 @@ def make_draft(config, store, mailbox, folder, interview, action, now, report, d
     if uid is not None:
         store.record_uid(action.key, uid, 0)
     log.info("drafted %s (%s, %s)", action_phrase(action), interview.company, interview.position)
+    # Gmail may file a reply draft outside the intended conversation; the user should know.
+    thread_warning = getattr(mailbox, "last_append_thread_warning", None)
+    if thread_warning:
+        report.warnings.append(f"{action_phrase(action)}: {thread_warning}")
 
 
 def intent(action: Action, message_id: str, text_hash: str, folder: str, now: datetime) -> DraftRecord:
