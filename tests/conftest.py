@@ -7,6 +7,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -150,30 +151,62 @@ def dovecot_binary() -> str:
     return binary
 
 
+class DovecotProcess:
+    """A Dovecot with its own directory and ports that can be stopped and started again.
+
+    The ports and the mail stay the same across a restart, as after a real server restart.
+    """
+
+    def __init__(self) -> None:
+        self.binary = dovecot_binary()
+        # Socket paths must stay under ~107 characters, so not under pytest's tmp_path.
+        self.base = Path(tempfile.mkdtemp(prefix="fud-", dir="/tmp"))
+        self.base.chmod(0o755)  # mail processes run as another user and must reach home/
+        accounts = mail_accounts()
+        ssl_settings, ca_file = self_signed_certificate(self.base)
+        port, tls_port = free_port(), free_port() if ca_file else 0
+        self.config = self.base / "dovecot.conf"
+        self.config.write_text(CONFIG.format(base=self.base, port=port, tls_port=tls_port,
+                                             password=PASSWORD, ssl=ssl_settings, **accounts))
+        for name in ("home", "state"):
+            (self.base / name).mkdir()
+        shutil.chown(self.base / "home", accounts["mail_user"], accounts["mail_group"])
+        self.server = DovecotServer(port, tls_port or None, ca_file, self.base / "dovecot.log")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> DovecotServer:
+        # Its own session, so crash() can kill the master and its children together.
+        self.process = subprocess.Popen([self.binary, "-F", "-c", str(self.config)],
+                                        env={**os.environ, "TZ": "UTC0"}, start_new_session=True)
+        wait_until_listening(self.server.port, self.process, self.server.log)
+        return self.server
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def crash(self) -> None:
+        """Kill every Dovecot process at once: connections drop now, not after a clean shutdown."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[DovecotServer]:
     """One Dovecot for the whole session; each test logs in as a fresh user."""
-    binary = dovecot_binary()
-    # Socket paths must stay under ~107 characters, so not under pytest's tmp_path.
-    base = Path(tempfile.mkdtemp(prefix="fud-", dir="/tmp"))
-    base.chmod(0o755)  # mail processes run as another user and must reach home/
-    accounts = mail_accounts()
-    ssl_settings, ca_file = self_signed_certificate(base)
-    port, tls_port = free_port(), free_port() if ca_file else 0
-    config = base / "dovecot.conf"
-    config.write_text(CONFIG.format(base=base, port=port, tls_port=tls_port,
-                                    password=PASSWORD, ssl=ssl_settings, **accounts))
-    for name in ("home", "state"):
-        (base / name).mkdir()
-    shutil.chown(base / "home", accounts["mail_user"], accounts["mail_group"])
-    process = subprocess.Popen([binary, "-F", "-c", str(config)], env={**os.environ, "TZ": "UTC0"})
+    process = DovecotProcess()
     try:
-        wait_until_listening(port, process, base / "dovecot.log")
-        yield DovecotServer(port, tls_port or None, ca_file, base / "dovecot.log")
+        yield process.start()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(base, ignore_errors=True)
+        process.remove()
 
 
 class ImapUser:
@@ -314,6 +347,23 @@ MAILDIR_FLAGS = {b"\\Seen": "S", b"\\Draft": "D", b"\\Flagged": "F", b"\\Answere
 def imap_user(dovecot: DovecotServer) -> Iterator[ImapUser]:
     """A Dovecot user nobody has used before, so tests stay independent."""
     user = ImapUser(dovecot, f"user{os.getpid()}-{next(dovecot.users)}")
+    yield user
+    user.close()
+
+
+@pytest.fixture
+def private_dovecot() -> Iterator[DovecotProcess]:
+    """A Dovecot of the test's own, which it may stop and start again; the shared one stays up."""
+    process = DovecotProcess()
+    process.start()
+    yield process
+    process.remove()
+
+
+@pytest.fixture
+def private_imap_user(private_dovecot: DovecotProcess) -> Iterator[ImapUser]:
+    """A user on the test's own Dovecot."""
+    user = ImapUser(private_dovecot.server, f"user{os.getpid()}-private")
     yield user
     user.close()
 
