@@ -46,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--dry-run", action="store_true", help="read only; print the drafts it would make")
     demo = commands.add_parser("demo", help="a full check on a throwaway demo mailbox; no account needed")
     demo.add_argument("--keep", metavar="DIR", help="build the demo in DIR (default: a new temp dir)")
-    commands.add_parser("login", help="store the mailbox password in the system keyring")
+    login = commands.add_parser("login", help="store the mailbox password, or sign in with OAuth2 (password: oauth2)")
+    login.add_argument("--device", action="store_true", help="OAuth2 on a machine without a browser (Microsoft)")
+    commands.add_parser(
+        "run", help="the daemon: check on a schedule and on new mail, in the foreground (systemd runs this)"
+    )
     return parser
 
 
@@ -65,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug: one line for the user, the traceback for the log
+        import logging
+
+        logging.getLogger("followupd").debug("unexpected error", exc_info=True)
+        reason = f"{type(error).__name__}: {error}"
+        print(f"followupd: unexpected error: {reason}; details in the log with --verbose", file=sys.stderr)
+        return 1
 
 
 def print_error(error) -> None:

@@ -75,13 +75,9 @@ def validate(arguments, environ) -> int:
 
 def account_summary(config) -> list[str]:
     """What the account settings and provider preset amount to."""
-    account = config.account
-    if account.provider == "maildir":
-        return [f"maildir at {account.path}"]
-    return [
-        f"{account.provider}: {account.login} at {account.host}:{account.port} ({account.security})",
-        f"password from: {account.password}",
-    ]
+    from .providers import account_summary as summary
+
+    return summary(config.account)
 
 
 def schema(arguments, environ) -> int:
@@ -107,8 +103,21 @@ def status(arguments, environ) -> int:
     if arguments.json:
         print(json.dumps(report.status_json(result), indent=2))
     else:
+        for line in daemon_status(config):
+            print(line)
+        print()
         print(report.table(report.status_rows(result, ZoneInfo(config.timezone))))
     return 0
+
+
+def daemon_status(config) -> list[str]:
+    """Whether `followupd run` is running, its last good cycle and its last error."""
+    from .instance import daemon_lines
+    from .store import Store
+
+    with Store.open(config.state_dir) as store:
+        success, failure = store.last_cycles()
+    return daemon_lines(config.state_dir, success, failure, ZoneInfo(config.timezone))
 
 
 def plan_command(arguments, environ) -> int:
@@ -131,10 +140,17 @@ def current_plan(arguments, environ):
     return config, plan(config, facts_from_state(config), now())
 
 
+def quiet_cycle_log(verbose: bool) -> None:
+    """The command prints one line per action itself; the cycle's copies would repeat them."""
+    if not verbose:
+        logging.getLogger("followupd.cycle").setLevel(logging.WARNING)
+
+
 def check_command(arguments, environ) -> int:
     from . import check
 
     config = load(arguments, environ)
+    quiet_cycle_log(arguments.verbose)
     report = check.check(config, environ, now(), arguments.dry_run)
     if arguments.dry_run:
         for block in check.dry_run_drafts(report):
@@ -145,27 +161,45 @@ def check_command(arguments, environ) -> int:
 
 
 def demo(arguments, environ) -> int:
-    import tempfile
-
     from . import check, report
     from .config import load_config
     from .demo import build_demo
+    from .planner import plan
 
-    root = Path(arguments.keep) if arguments.keep else Path(tempfile.mkdtemp(prefix="followupd-demo-"))
+    root = demo_directory(arguments.keep)
     moment = now()
     config = load_config(build_demo(root, moment), environ)
+    quiet_cycle_log(arguments.verbose)
     result = check.check(config, environ, moment, dry_run=False)
     for block in check.dry_run_drafts(result):
         print(block, end="\n\n")
     for line in check.report_lines(config, result, dry_run=False):
         print(line)
     print()
-    print(report.table(report.status_rows(result.plan, ZoneInfo(config.timezone))))
+    # Re-planned from the ledger the check just wrote, so its drafts no longer show as next.
+    after = plan(config, facts_from_state(config), moment)
+    print(report.table(report.status_rows(after, ZoneInfo(config.timezone))))
     print()
     print(f"demo config: {config.path}")
     print(f"drafts (Maildir): {config.account.path / '.Drafts'}")
     print(f"state: {config.state_dir}")
     return 0
+
+
+def demo_directory(keep: str | None) -> Path:
+    """A fresh temporary directory, or DIR from --keep, which must be new or empty."""
+    import tempfile
+
+    if not keep:
+        return Path(tempfile.mkdtemp(prefix="followupd-demo-"))
+    root = Path(keep).expanduser()
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise FollowupdError(
+            f"{root} is not an empty directory; the demo builds its mailbox from scratch",
+            advice="give --keep a new or empty directory",
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    return root
 
 
 def login(arguments, environ) -> int:
@@ -175,6 +209,11 @@ def login(arguments, environ) -> int:
 
     config = load(arguments, environ)
     account = config.account
+    if account.password == "oauth2":
+        from .oauth_flows import sign_in
+
+        print(sign_in(account, getattr(arguments, "device", False), environ))
+        return 0
     if account.provider == "maildir" or account.password != "keyring":
         raise FollowupdError(
             f"`followupd login` stores a password in the keyring; this account uses "
@@ -188,6 +227,15 @@ def login(arguments, environ) -> int:
     return 0
 
 
+def run_command(arguments, environ) -> int:
+    """`followupd run`: the daemon in the foreground, as systemd runs it."""
+    from .daemon import run_daemon
+    from .logs import configure_daemon_logging
+
+    configure_daemon_logging(arguments.verbose, environ)
+    return run_daemon(load(arguments, environ), config_path(arguments, environ), environ)
+
+
 HANDLERS = {
     "init": init,
     "validate": validate,
@@ -197,4 +245,5 @@ HANDLERS = {
     "check": check_command,
     "demo": demo,
     "login": login,
+    "run": run_command,
 }
