@@ -136,7 +136,7 @@ class MailboxSession:
         mailbox = self.current
         if mailbox is None or self.account.provider == "maildir":
             return
-        from .mailbox.imap import cut_connection
+        from .mailbox.imap_watch import cut_connection
 
         cut_connection(mailbox.client)
 

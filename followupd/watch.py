@@ -60,7 +60,7 @@ def open_watcher(account: Account, password: Callable[[], str] | None):
     """An IDLE watcher for IMAP accounts, an mtime poller for a Maildir."""
     if account.provider == "maildir":
         return MaildirWatcher(account)
-    from .mailbox.imap import ImapWatcher
+    from .mailbox.imap_watch import ImapWatcher
 
     return ImapWatcher(account, password, timeout=COMMAND_TIMEOUT_SECONDS)
 
