@@ -218,13 +218,25 @@ def classify(
         # Applicant-tracking systems send real rejections marked bulk or
         # auto-generated; missing one would mean a check-in after a "no".
         return Reply.REJECTION
+    if has_next_step(text) and not _is_personal_auto_reply(message):
+        # Invitations and offers from scheduling and tracking systems come marked
+        # auto-generated or bulk; only a person's out-of-office is not an answer.
+        return Reply.NEXT_STEP
     if is_auto_reply(message):
         return Reply.AUTO_REPLY
-    if has_next_step(text):
-        return Reply.NEXT_STEP
     if _is_acknowledgment(message, own_message_ids):
         return Reply.ACKNOWLEDGMENT
     return Reply.OTHER
+
+
+def _is_personal_auto_reply(message: Message) -> bool:
+    """An out-of-office or vacation reply on someone's behalf, as opposed to a system's mail."""
+    headers = message.headers
+    if _first_token(headers.get("auto-submitted", "")) == "auto-replied":
+        return True
+    if any(_first_token(headers.get(name, "no")) not in ("", "no") for name in _AUTO_REPLY_HEADERS):
+        return True
+    return _has_auto_reply_subject(message)
 
 
 def _decision_text(message: Message) -> str:
@@ -242,9 +254,11 @@ def _is_acknowledgment(message: Message, own_message_ids: frozenset[str]) -> boo
         return False
     if "?" in words:
         return False  # they asked the user something: the conversation has moved on
-    thread_ids = {message.in_reply_to, *message.references}
-    if own_message_ids & thread_ids:
-        return True
+    thread_ids = {message.in_reply_to, *message.references} - {None, ""}
+    if thread_ids:
+        # Threaded: an acknowledgment only of the notes given (the thank-yous);
+        # a short answer to a check-in is an answer.
+        return bool(own_message_ids & thread_ids)
     is_reply = bool(_REPLY_SUBJECT.match(message.subject))
     return is_reply and bool(_THANKS.search(_normalized(words)))
 

@@ -83,31 +83,54 @@ def correspondence(
     messages: tuple[Message, ...],
     drafts: tuple[DraftRecord, ...],
     own_addresses: frozenset[str],
+    thank_you_until: datetime | None = None,
 ) -> Correspondence:
-    """Sort an interview's mail into what they said and what the user said."""
+    """Sort an interview's mail into what they said and what the user said.
+
+    Drafts never get here (scans skip \\Draft mail), so a copy that still
+    carries followupd's key header is mail the user sent.
+    """
     mine = tuple(
         m
         for m in messages
-        if m.sender in own_addresses
-        and not m.followupd_key  # an unsent draft of ours is not something the user wrote
-        and any(is_company_address(r, interview) for r in m.recipients)
+        if m.sender in own_addresses and any(is_company_address(r, interview) for r in m.recipients)
     )
     own_ids = frozenset(m.message_id for m in mine if m.message_id)
     own_threads = frozenset(m.thread_id for m in mine if m.thread_id)
+    window_end = thank_you_until or interview.when
+    # "Thanks, we'll be in touch" acknowledges a thank-you note; the same words
+    # in answer to a check-in are an answer.
+    thank_you_ids = frozenset(m.message_id for m in mine if m.message_id and m.date < window_end)
+    sent = tuple(d for d in drafts if d.interview_id == interview.id and d.state == "sent")
+    chases = [m.date for m in mine if m.date >= window_end]
+    chases += [d.updated_at for d in sent if d.kind == "check_in"]
+    first_chase = min(chases, default=None)
     theirs = tuple(
-        (m, classify(m, own_addresses, own_ids))
+        (m, meaning(m, own_addresses, thank_you_ids, first_chase))
         for m in messages
         if m.date >= interview.when
         and m.sender not in own_addresses
         and (is_company_address(m.sender, interview) or answers(m, own_ids, own_threads))
     )
-    sent = tuple(d for d in drafts if d.interview_id == interview.id and d.state == "sent")
     return Correspondence(
         interview=interview,
         from_company=tuple(sorted(unique(theirs), key=lambda pair: pair[0].date)),
         from_me=tuple(sorted(unique_messages(mine), key=lambda m: m.date)),
         sent_drafts=sent,
     )
+
+
+def meaning(
+    message: Message,
+    own_addresses: frozenset[str],
+    thank_you_ids: frozenset[str],
+    first_chase: datetime | None,
+) -> Reply:
+    """The message's classification, where nothing after a check-in is a mere acknowledgment."""
+    kind = classify(message, own_addresses, thank_you_ids)
+    if kind is Reply.ACKNOWLEDGMENT and first_chase is not None and message.date > first_chase:
+        return Reply.OTHER
+    return kind
 
 
 def answers(message: Message, own_ids: frozenset[str], own_threads: frozenset[str]) -> bool:

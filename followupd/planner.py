@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
@@ -13,7 +14,7 @@ from .model import (
     Config,
     DraftRecord,
     Duration,
-    Interview,
+    Interviewer,
     InterviewState,
     Message,
     Plan,
@@ -22,6 +23,8 @@ from .timeframes import BusinessCalendar
 
 # Check-ins land at the start of a working day, when a recruiter reads mail.
 WORKDAY_START = time(9, 0)
+# Senders that nobody reads: a thank-you goes to the interviewer instead.
+NO_REPLY = re.compile(r"(no|do[-_.]?not)[-_.]?reply|mailer-daemon|notifications?$|bounces?$")
 # Kinds that chase an answer; a reply makes them pointless.
 CHASING_KINDS = ("check_in", "call_reminder")
 
@@ -54,11 +57,21 @@ class Clock:
         day = self.calendar.add_business_days(local_day, duration.business_days or 0)
         return self.at_start_of_workday(day)
 
+    def workday_after(self, moment: datetime, duration: Duration) -> datetime:
+        """When a check-in or call is due: spans of a day or more land at 09:00 on a business day.
+
+        Shorter exact spans stay exact, for people (and tests) who want them.
+        """
+        if duration.exact is None or duration.exact < timedelta(days=1):
+            return self.after(moment, duration)
+        local_day = moment.astimezone(self.zone).date() + timedelta(days=duration.exact.days)
+        return self.at_start_of_workday(self.calendar.add_business_days(local_day, 0))
+
     def after_deadline(self, deadline: date, grace: Duration) -> datetime:
         """The first check-in's moment: the grace period after the deadline day ends."""
         if grace.exact is not None:
             end_of_deadline = datetime.combine(deadline + timedelta(days=1), time(0), self.zone)
-            return self.after(end_of_deadline, grace)
+            return self.workday_after(end_of_deadline, grace)
         if not grace.business_days:
             return self.at_start_of_workday(self.calendar.add_business_days(deadline, 1))
         return self.at_start_of_workday(self.calendar.add_business_days(deadline, grace.business_days))
@@ -73,7 +86,8 @@ def plan(config: Config, facts: Facts, now: datetime) -> Plan:
     own = config.account.own_addresses
     states, due, upcoming, obsolete = [], [], [], []
     for interview in config.interviews:
-        talk = correspondence(interview, facts.messages, facts.drafts, own)
+        thank_you_until = clock.after(interview.when, config.policy.thank_you_window)
+        talk = correspondence(interview, facts.messages, facts.drafts, own, thank_you_until)
         actions, note = interview_actions(config, talk, facts.drafts, clock)
         actions = [a for a in actions if a.expires is None or now < a.expires]
         now_due = [a for a in actions if a.due <= now]
@@ -85,7 +99,7 @@ def plan(config: Config, facts: Facts, now: datetime) -> Plan:
         states.append(interview_state(talk, clock, now, next_action, note))
     upcoming.sort(key=lambda a: a.due)
     return Plan(
-        due=tuple(sorted(due, key=lambda a: a.due)),
+        due=tuple(unique_thanks(sorted(due, key=lambda a: a.due), facts.drafts)),
         upcoming=tuple(upcoming),
         next_due=upcoming[0].due if upcoming else None,
         interviews=tuple(states),
@@ -154,7 +168,7 @@ def next_chase(
     if policy.call_reminder and contact.phone and policy.max_followups:
         key = f"{interview.id}/call_reminder"
         if key not in ledger:
-            due = clock.after(talk.last_from_me or interview.when, policy.followup_spacing)
+            due = clock.workday_after(talk.last_from_me or interview.when, policy.followup_spacing)
             return [chase_action(talk, contact, "call_reminder", key, due, 0, config)], ""
     return [], "the follow-up sequence is complete"
 
@@ -165,7 +179,7 @@ def check_in_due(config: Config, talk: Correspondence, clock: Clock, number: int
     due = clock.after_deadline(talk.interview.deadline, policy.grace)
     if talk.last_from_me is not None:
         # Anything the user wrote to the company resets the wait, as a sent check-in does.
-        due = max(due, clock.after(talk.last_from_me, policy.followup_spacing))
+        due = max(due, clock.workday_after(talk.last_from_me, policy.followup_spacing))
     return due
 
 
@@ -203,35 +217,63 @@ def thanks_after_rejection(config: Config, talk: Correspondence) -> list[Action]
     rejection = talk.rejection
     if not config.policy.thanks_after_rejection or rejection is None:
         return []
-    if talk.wrote_to_since(rejection.sender, rejection.date):
+    recipient = rejection_recipient(rejection, talk.interview)
+    if recipient is None or talk.wrote_to_since(recipient[0], rejection.date):
         return []
-    person = next(
-        (p for p in talk.interview.interviewers if (p.email or "").lower() == rejection.sender),
-        None,
-    )
+    address, name, person = recipient
     return [
         Action(
             kind="thanks_after_rejection",
             key=f"{talk.interview.id}/thanks_after_rejection",
             interview_id=talk.interview.id,
             due=rejection.date,
-            recipient=rejection.sender,
-            recipient_name=rejection.sender_name or (person.name if person else ""),
+            recipient=address,
+            recipient_name=name,
             interviewer=person,
             reply_to=rejection,
         )
     ]
 
 
+def rejection_recipient(rejection: Message, interview) -> tuple[str, str, Interviewer | None] | None:
+    """Who to thank: the Reply-To or sender, unless that is a no-reply robot, then the interviewer."""
+    address = (rejection.headers.get("reply-to") or rejection.sender).lower()
+    people = {(p.email or "").lower(): p for p in interview.interviewers if p.email}
+    if not NO_REPLY.match(address.partition("@")[0]):
+        person = people.get(address)
+        return address, rejection.sender_name or (person.name if person else ""), person
+    contact = next(iter(people.values()), None)
+    if contact is None:
+        return None  # nobody to thank but a robot
+    return contact.email, contact.name, contact
+
+
+def unique_thanks(actions: list[Action], drafts: tuple[DraftRecord, ...]) -> list[Action]:
+    """One thank-you per rejection message, even when two interviews share a company."""
+    answered = {d.in_reply_to for d in drafts if d.kind == "thanks_after_rejection" and d.in_reply_to}
+    kept = []
+    for action in actions:
+        if action.kind == "thanks_after_rejection":
+            parent = action.reply_to.message_id if action.reply_to else ""
+            if parent and parent in answered:
+                continue
+            answered.add(parent)
+        kept.append(action)
+    return kept
+
+
 def obsolete_drafts(talk: Correspondence, drafts: tuple[DraftRecord, ...]) -> list[DraftRecord]:
-    """Unsent chasing drafts of this interview that a later reply made pointless."""
+    """Unsent chasing drafts of an interview they have answered.
+
+    Not only replies dated after the draft: mail can arrive late, or be dated
+    by a clock that runs behind, and a check-in after an answer is never right.
+    """
+    if not talk.heard_back:
+        return []
     return [
         d
         for d in drafts
-        if d.interview_id == talk.interview.id
-        and d.state == "created"
-        and d.kind in CHASING_KINDS
-        and talk.first_reply_after(d.created_at) is not None
+        if d.interview_id == talk.interview.id and d.state == "created" and d.kind in CHASING_KINDS
     ]
 
 

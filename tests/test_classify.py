@@ -407,3 +407,21 @@ def test_an_out_of_office_reply_mentioning_unfortunately_stays_an_auto_reply():
         body="Unfortunately I am out of the office and regret to inform you replies will be slow.",
     )
     assert classify(away, OWN_ADDRESSES) is Reply.AUTO_REPLY
+
+
+def test_an_offer_sent_as_bulk_mail_is_a_next_step_not_an_auto_reply():
+    offer = make_message(sender="offers@acme.com", subject="Your offer from Acme Corp",
+                         headers={"precedence": "bulk"},
+                         body="We are pleased to extend you an offer for the Account Executive role.")
+    assert classify(offer, OWN_ADDRESSES) is Reply.NEXT_STEP
+
+
+def test_an_out_of_office_that_mentions_scheduling_stays_an_auto_reply():
+    away = make_message(subject="Automatic reply: Thank you", headers={"auto-submitted": "auto-replied"},
+                        body="I am out of the office. For scheduling, please contact my assistant.")
+    assert classify(away, OWN_ADDRESSES) is Reply.AUTO_REPLY
+
+
+def test_a_short_threaded_reply_to_anything_but_a_thank_you_is_not_an_acknowledgment():
+    answer = make_message(in_reply_to="<check-in-2@example.com>", body="Thanks, noted.")
+    assert classify(answer, OWN_ADDRESSES, frozenset({THANK_YOU_ID})) is Reply.OTHER

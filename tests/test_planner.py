@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 from datetime import date, datetime, timezone
 
 from factories import (
     DANA,
     MARK,
     business_days,
+    days,
     config,
     draft_record,
     hours,
@@ -363,3 +365,84 @@ def test_unrelated_mail_from_outside_the_company_is_not_hearing_back():
     newsletter = message("news@shop.example", BETH, local("2026-11-25 08:00"), thread_id="2000",
                          body="We would like to invite you to our sale.")
     assert [a.kind for a in overdue(thank_you, newsletter).due] == ["check_in"]
+
+
+# --- review findings: answers that must end the sequence ---------------------
+
+
+def sent_check_in_one():
+    return after_thank_yous() + (draft_record(f"{ID}/check_in/1", "sent", local("2026-12-01 10:00")),)
+
+
+def test_a_short_thanks_in_answer_to_a_check_in_is_an_answer_not_an_acknowledgment():
+    check_in = message(BETH, "mark.jones@acme.com", local("2026-12-01 10:00"), folder="Sent",
+                       subject="Following up: Account Executive role")
+    answer = message("mark.jones@acme.com", BETH, local("2026-12-01 15:00"),
+                     subject="Re: Following up: Account Executive role", in_reply_to=check_in.message_id,
+                     body="Thanks for checking in. We expect to make a decision by the end of next week.")
+    result = plan(config(), Facts(messages=(check_in, answer), drafts=sent_check_in_one()),
+                  local("2026-12-09 09:00"))
+    assert (result.due, result.interviews[0].stage) == ((), "heard_back")
+
+
+def test_an_unthreaded_thanks_after_the_check_in_went_out_is_an_answer():
+    check_in = message(BETH, "mark.jones@acme.com", local("2026-12-01 10:00"), folder="Sent")
+    answer = message("mark.jones@acme.com", BETH, local("2026-12-01 15:00"),
+                     subject="Re: Account Executive interview", body="Thanks Beth, noted.")
+    result = plan(config(), Facts(messages=(check_in, answer), drafts=sent_check_in_one()),
+                  local("2026-12-09 09:00"))
+    assert result.interviews[0].stage == "heard_back"
+
+
+def test_a_check_in_draft_is_obsolete_even_when_the_reply_is_dated_before_it_was_drafted():
+    drafted = draft_record(f"{ID}/check_in/1", "created", local("2026-12-01 09:00"))
+    late_delivery = message("mark.jones@acme.com", BETH, local("2026-12-01 08:58"),
+                            body="Hi Beth, we would like to invite you to a final round.")
+    result = plan(config(), Facts(messages=(late_delivery,), drafts=after_thank_yous() + (drafted,)),
+                  local("2026-12-01 09:05"))
+    assert [d.key for d in result.obsolete] == [f"{ID}/check_in/1"]
+
+
+def test_an_invitation_from_a_scheduling_system_marked_auto_generated_is_hearing_back():
+    invitation = message("no-reply@acme.com", BETH, local("2026-11-25 11:00"),
+                         subject="Next steps: schedule your final interview",
+                         headers={"Auto-Submitted": "auto-generated", "Precedence": "bulk"},
+                         body="Please choose a time for your final interview with our team.")
+    assert overdue(invitation).interviews[0].stage == "heard_back"
+
+
+def test_a_one_day_grace_after_a_friday_deadline_lands_on_monday_at_nine():
+    friday = interview(deadline=date(2026, 11, 27))
+    result = plan(config(friday, grace=days(1)), Facts(drafts=after_thank_yous()), local("2026-11-28 12:00"))
+    assert result.next_due == local("2026-11-30 09:00")
+
+
+def test_a_weekly_spacing_after_a_late_evening_check_in_lands_at_nine_on_a_business_day():
+    # Sent Saturday 5 Dec 23:30; seven days on is Saturday 12 Dec, so Monday 14 Dec 09:00.
+    sent = draft_record(f"{ID}/check_in/1", "sent", local("2026-12-05 23:30"))
+    result = plan(config(followup_spacing=days(7)), Facts(drafts=after_thank_yous() + (sent,)),
+                  local("2026-12-07 12:00"))
+    assert result.next_due == local("2026-12-14 09:00")
+
+
+def test_thanks_after_a_rejection_goes_to_its_reply_to_address():
+    rejection = replace(rejection_from("no-reply@acme.com"),
+                        headers=MappingProxyType({"reply-to": "talent@acme.com"}), sender_name="Acme Talent")
+    assert [(a.recipient, a.recipient_name) for a in overdue(rejection).due] == [
+        ("talent@acme.com", "Acme Talent")
+    ]
+
+
+def test_thanks_after_a_rejection_from_a_no_reply_robot_goes_to_the_interviewer():
+    rejection = replace(rejection_from("noreply@acme.com"), sender_name="Acme Careers")
+    assert [(a.recipient, a.recipient_name, a.reply_to) for a in overdue(rejection).due] == [
+        ("mark.jones@acme.com", "Mark Jones", rejection)
+    ]
+
+
+def test_one_rejection_shared_by_two_roles_at_one_company_gets_one_thank_you():
+    second_role = interview(id="acme-sales-lead", position="Sales Lead")
+    rejection = rejection_from("mark.jones@acme.com")
+    result = plan(config(interview(), second_role), Facts(messages=(rejection,), drafts=after_thank_yous()),
+                  local("2026-12-01 10:00"))
+    assert [(a.kind, a.interview_id) for a in result.due] == [("thanks_after_rejection", ID)]
