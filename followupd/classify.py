@@ -1,6 +1,11 @@
 """What an inbound message means for a follow-up sequence, read from plain values (pure).
 
-Checked in this order; the first match wins:
+Checked in this order; the first match wins. Exceptions to the order: a
+rejection (3) wins over auto-reply markers unless the subject is an
+out-of-office one, and a next step (4) wins over them unless the message is a
+person's out-of-office (`Auto-Submitted: auto-replied`, `X-Autoreply`,
+`X-Autorespond`, or an out-of-office subject) — tracking and scheduling
+systems mark real decisions and invitations auto-generated or bulk.
 
 1. OWN: the sender is the user's address or an alias (any case), or the message
    carries `X-Followupd-Key` (one of followupd's own drafts).
@@ -43,10 +48,12 @@ Checked in this order; the first match wins:
    "would like to invite", "invite you", "reference check", "references",
    "background check", "move forward with you", "onsite", "meet the team",
    "set up a call / time / meeting / chat".
-5. ACKNOWLEDGMENT: visible text under 400 characters with no decision cue,
-   that either answers one of the user's messages (`In-Reply-To` or a
-   `References` id among the user's message ids) or has a `Re:` subject and
-   thanks ("thank", "appreciate", "great meeting", "pleasure", "in touch").
+5. ACKNOWLEDGMENT: visible text under 400 characters with no decision cue and
+   no question, that either answers one of `own_message_ids` (the caller passes
+   the user's thank-you notes; a threaded reply to anything else is never an
+   acknowledgment) or, carrying no threading headers at all, has a `Re:`
+   subject and thanks ("thank", "appreciate", "great meeting", "pleasure",
+   "in touch").
 6. OTHER: anything else.
 """
 
