@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+from followupd.mailbox.maildir import message_uid
 from followupd.model import Account, Folders
 
 PASSWORD = "correct-horse-9"
@@ -262,6 +263,17 @@ class ImapUser:
         return {uid: tuple(sorted(f for f in data[b"FLAGS"] if f != b"\\Recent"))
                 for uid, data in fetched.items()}
 
+    def unread(self, folder: str, uid: int) -> bool:
+        """Whether the message still lacks \\Seen, read with EXAMINE."""
+        self.helper.select_folder(folder, readonly=True)
+        return b"\\Seen" not in self.helper.fetch([uid], ["FLAGS"])[uid][b"FLAGS"]
+
+    def delete(self, folder: str, uid: int) -> None:
+        """Delete and expunge one message, as a mail client does."""
+        self.helper.select_folder(folder)
+        self.helper.delete_messages([uid])
+        self.helper.expunge()
+
     def recreate_folder(self, folder: str) -> None:
         """Delete and create a folder again, which gives it a new UIDVALIDITY."""
         if folder.upper() == "INBOX":
@@ -309,7 +321,7 @@ class MaildirUser:
 
     def deliver(self, raw: bytes, folder: str = "INBOX", *, flags: tuple[bytes, ...] = (),
                 when: datetime | None = None) -> int:
-        """Write a message into new/ (cur/ with flags), mtime = when; return its inode."""
+        """Write a message into new/ (cur/ with flags), mtime = when; return its uid."""
         directory = self.directory(folder)
         for name in ("tmp", "new", "cur"):
             (directory / name).mkdir(parents=True, exist_ok=True)
@@ -319,14 +331,27 @@ class MaildirUser:
         path.write_bytes(raw)
         if when is not None:
             os.utime(path, (when.timestamp(), when.timestamp()))
-        return path.stat().st_ino
+        return message_uid(path.name)
 
-    def folder_snapshot(self, folder: str) -> dict[int, tuple[str, ...]]:
-        """Inode → (subdirectory, file name): any flag change or move shows up."""
+    def files(self, folder: str) -> dict[int, Path]:
+        """Uid (as the adapter computes it) → the message's file."""
         directory = self.directory(folder)
-        return {entry.stat().st_ino: (sub, entry.name)
+        return {message_uid(entry.name): Path(entry.path)
                 for sub in ("new", "cur") if (directory / sub).is_dir()
                 for entry in os.scandir(directory / sub)}
+
+    def folder_snapshot(self, folder: str) -> dict[int, tuple[str, ...]]:
+        """Uid → (subdirectory, file name): any flag change or move shows up."""
+        return {uid: (path.parent.name, path.name) for uid, path in self.files(folder).items()}
+
+    def unread(self, folder: str, uid: int) -> bool:
+        """Whether the file still lacks the S flag (a file in new/ has no flags at all)."""
+        _, separator, info = self.files(folder)[uid].name.rpartition(":2,")
+        return not separator or "S" not in info
+
+    def delete(self, folder: str, uid: int) -> None:
+        """Delete one message's file, as a mail client does."""
+        self.files(folder)[uid].unlink()
 
     def recreate_folder(self, folder: str) -> None:
         """Replace a folder's directory, which gives it a new inode (its UIDVALIDITY)."""

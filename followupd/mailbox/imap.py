@@ -33,23 +33,27 @@ from followupd.mailbox.imap_search import (
     gmail_query,
     item,
     search_criteria,
+    thread_criteria,
     thread_warning,
 )
 from followupd.mailbox.imap_session import NEW, QUIET, FolderState, Selection, covers
-from followupd.mailbox.parse import BODY_LIMIT, parse_message
+from followupd.mailbox.parse import BODY_LIMIT, header_value, parse_message
 from followupd.model import Account, Message
 
 log = logging.getLogger("followupd.mailbox")
 
 DEFAULT_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 FIELDS = (
-    "MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT FROM TO CC DATE AUTO-SUBMITTED X-AUTOREPLY "
-    "X-AUTORESPOND PRECEDENCE X-FOLLOWUPD-KEY LIST-ID CONTENT-TYPE CONTENT-TRANSFER-ENCODING "
-    "MIME-VERSION"
+    "MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT FROM TO CC REPLY-TO DATE AUTO-SUBMITTED "
+    "X-AUTOREPLY X-AUTORESPOND PRECEDENCE X-FOLLOWUPD-KEY LIST-ID CONTENT-TYPE "
+    "CONTENT-TRANSFER-ENCODING MIME-VERSION"
 )
 HEADERS_ITEM = f"BODY.PEEK[HEADER.FIELDS ({FIELDS})]"
 TEXT_ITEM = f"BODY.PEEK[TEXT]<0.{BODY_LIMIT}>"
+KEY_ITEM = f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"
 BATCH = 500  # UIDs per FETCH: keeps command lines well under server limits
+THREAD_LIMIT = 200  # the user's most recent Gmail conversations a first scan reads whole
+THREADS_PER_SEARCH = 25  # X-GM-THRID alternatives per SEARCH
 GMAIL = "X-GM-EXT-1"
 
 
@@ -58,9 +62,7 @@ def connect(account: Account, timeout: float) -> IMAPClient:
     host, port = account.host or "", account.port or DEFAULT_PORTS[account.security]
     if account.security == "plain" and not is_loopback(host):
         raise MailboxError(f"refusing unencrypted IMAP to {host}: plain is only for loopback")
-    context = ssl.create_default_context()
-    if account.tls_ca_file:
-        context.load_verify_locations(cafile=str(account.tls_ca_file))
+    context = tls_context(account)
     limits = SocketTimeout(connect=timeout, read=timeout)
     try:
         client = IMAPClient(
@@ -75,6 +77,25 @@ def connect(account: Account, timeout: float) -> IMAPClient:
         raise MailboxError(f"could not connect to {host}:{port}: {reason_of(error)}") from error
     client.normalise_times = False  # keep the server's offsets: aware datetimes
     return client
+
+
+def tls_context(account: Account) -> ssl.SSLContext:
+    """The system's trusted CAs, or the account's own CA file; an unusable file is a MailboxError."""
+    context = ssl.create_default_context()
+    if not account.tls_ca_file:
+        return context
+    try:
+        context.load_verify_locations(cafile=str(account.tls_ca_file))
+    except ssl.SSLError as error:
+        reason = f"it holds no usable PEM certificate ({error.reason or 'unreadable'})"
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+    else:
+        return context
+    raise MailboxError(
+        f"cannot use the CA file {account.tls_ca_file} (account.tls_ca_file): {reason}",
+        advice="Point account.tls_ca_file at the PEM certificate of the CA that signed the server's certificate.",
+    ) from None
 
 
 def is_loopback(host: str) -> bool:
@@ -173,14 +194,44 @@ class ImapMailbox:
             if state is None:
                 return ScanResult((), cursor)  # type: ignore[arg-type]  # proven unchanged
             if cursor is None or cursor.uidvalidity != state.uidvalidity:
-                uids = self.first_search(since, addresses, domains)
+                uids, messages = self.first_scan(folder, since, addresses, domains)
                 last = max([state.uidnext - 1, *uids])
             else:
                 found = self.client.search(["UID", f"{cursor.last_uid + 1}:*"])
                 uids = [uid for uid in found if uid > cursor.last_uid]
                 last = max([cursor.last_uid, state.uidnext - 1, *uids])
-            messages = self.fetch_tracked(folder, uids, addresses, domains)
+                messages = self.fetch_tracked(folder, uids, addresses, domains)
         return ScanResult(messages, Cursor(state.uidvalidity, last))
+
+    def first_scan(
+        self, folder: str, since: datetime, addresses: frozenset[str], domains: frozenset[str]
+    ) -> tuple[list[int], tuple[Message, ...]]:
+        """The searched UIDs and tracked messages; on Gmail, also the user's conversations."""
+        uids = self.first_search(since, addresses, domains)
+        messages = self.fetch_tracked(folder, uids, addresses, domains)
+        if not self.gmail:
+            return uids, messages
+        # X-GM-RAW has no "reply to me" clause: a reply from an untracked address (a
+        # private account, an assistant) is found through the conversation it joined.
+        more = self.conversation_uids(since, messages, set(uids))
+        return uids + more, messages + self.fetch_tracked(folder, more, addresses, domains)
+
+    def conversation_uids(
+        self, since: datetime, messages: tuple[Message, ...], known: set[int]
+    ) -> list[int]:
+        """Gmail: UIDs not yet known in the conversations of the user's own messages."""
+        own = self.account.own_addresses
+        mine = sorted(
+            (m for m in messages if m.sender in own and m.thread_id),
+            key=lambda m: m.date,
+            reverse=True,
+        )
+        threads = list(dict.fromkeys(str(m.thread_id) for m in mine))[:THREAD_LIMIT]
+        found: set[int] = set()
+        for start in range(0, len(threads), THREADS_PER_SEARCH):
+            batch = threads[start : start + THREADS_PER_SEARCH]
+            found.update(self.client.search(thread_criteria(since, batch)))
+        return sorted(found - known)
 
     def changes(self, folder: str, cursor: Cursor | None) -> FolderState | None:
         """Select `folder` when it may hold mail after the cursor; None, in one command, when not."""
@@ -302,15 +353,20 @@ class ImapMailbox:
         return self.own_drafts(folder)
 
     def own_drafts(self, folder: str) -> tuple[DraftOnServer, ...]:
-        """The last read while STATUS shows the same messages, else SEARCH HEADER and FETCH."""
+        """The last read while STATUS shows the same messages, else every draft's key, then ours."""
         with self.server_errors(f"reading drafts in {folder} on"):
             # Same UIDVALIDITY, UIDNEXT and count means the very same (immutable) messages.
             if self._drafts and self._drafts[0] == folder and not self.selection.holds(folder):
                 if self.selection.status(folder) == self._drafts[1]:
                     return self._drafts[2]
             state = self.selection.examine(folder)
-            uids = self.client.search(["HEADER", KEY_HEADER, ""])
-            fetched = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"]) if uids else {}
+            # Drafts is small: read every key rather than SEARCH HEADER, which Gmail's
+            # index may not support and which can lag behind an APPEND.
+            uids = self.keyed_uids(self.client.search(["ALL"]) if state.messages else [])
+            fetched: dict = {}
+            for start in range(0, len(uids), BATCH):
+                batch = uids[start : start + BATCH]
+                fetched.update(self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"]))
         drafts = []
         for uid in uids:
             data = fetched.get(uid, {})
@@ -321,6 +377,17 @@ class ImapMailbox:
         self._drafts = (folder, state, tuple(drafts))
         return tuple(drafts)
 
+    def keyed_uids(self, uids: list[int]) -> list[int]:
+        """The UIDs among `uids` of messages with an X-Followupd-Key, by FETCH in batches."""
+        keyed = []
+        for start in range(0, len(uids), BATCH):
+            fetched = self.client.fetch(uids[start : start + BATCH], [KEY_ITEM])
+            keyed += [
+                uid for uid, data in fetched.items()
+                if header_value(item(data, b"BODY[HEADER") or b"", KEY_HEADER)
+            ]
+        return sorted(keyed)
+
     def remove_draft(self, folder: str, uid: int) -> None:
         """Expunge exactly one of our drafts; refuse other folders and unkeyed messages."""
         if folder != self.roles().drafts:
@@ -329,7 +396,7 @@ class ImapMailbox:
             if not self.client.has_capability("UIDPLUS"):
                 raise MailboxError(f"{self.host} lacks UIDPLUS: cannot expunge a single draft")
             self.selection.examine(folder, writable=True)
-            data = self.client.fetch([uid], [f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"])
+            data = self.client.fetch([uid], [KEY_ITEM])
             if uid not in data:
                 return  # already gone: the user deleted or sent it
             header = item(data[uid], b"BODY[HEADER") or b""

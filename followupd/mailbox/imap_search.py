@@ -46,6 +46,14 @@ def gmail_query(
     )
 
 
+def thread_criteria(since: datetime, threads: list[str]) -> list[object]:
+    """SEARCH SINCE and a flat OR of X-GM-THRID: the messages of these Gmail conversations."""
+    criteria: list[object] = ["SINCE", since.date(), *["OR"] * (len(threads) - 1)]
+    for thread in threads:
+        criteria += ["X-GM-THRID", thread]
+    return criteria
+
+
 def appended_uid(response: bytes | None) -> int | None:
     """The UID from an APPEND's [APPENDUID validity uid] response code, if any."""
     match = APPENDUID.search(response or b"")

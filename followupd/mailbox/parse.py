@@ -68,6 +68,9 @@ def message_from_parsed(
     references = MESSAGE_ID.findall(raw_header(parsed, "references"))
     in_reply_to = MESSAGE_ID.findall(raw_header(parsed, "in-reply-to"))
     kept = {name: decoded(raw_header(parsed, name)) for name in KEPT_HEADERS}
+    # Where the company wants answers: the planner may address a thank-you there.
+    reply_to = addresses_in(parsed, "reply-to")
+    kept["reply-to"] = reply_to[0][1] if reply_to else ""
     return Message(
         message_id=raw_header(parsed, "message-id").strip(),
         date=message_date(parsed, received),
@@ -92,6 +95,12 @@ def raw_header(parsed: EmailMessage, name: str) -> str:
             text = decoded_bytes(str(value).encode("ascii", "surrogateescape"), None)
             return " ".join(text.split())
     return ""
+
+
+def header_value(raw: bytes, name: str) -> str:
+    """One header's decoded value in a block of header lines; "" when it is absent."""
+    parsed = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    return decoded(raw_header(parsed, name.lower())).strip()
 
 
 def addresses_in(parsed: EmailMessage, *names: str) -> list[tuple[str, str]]:

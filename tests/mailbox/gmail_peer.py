@@ -3,10 +3,12 @@
 Every response is written from Gmail's published IMAP extension documentation
 (developers.google.com/gmail/imap/imap-extensions) and RFC 3501/4315/6154: the
 greeting, CAPABILITY with X-GM-EXT-1, LIST with special-use attributes,
-EXAMINE/SELECT, `X-GM-RAW` SEARCH, FETCH with X-GM-THRID and X-GM-MSGID, and
-APPEND with [APPENDUID]. It is not a mail server: it keeps a few messages per
-folder, answers X-GM-RAW with the hits a test scripts, and records every
-command it receives so tests can assert exactly what followupd asked.
+EXAMINE/SELECT, `X-GM-RAW` and `X-GM-THRID` SEARCH, FETCH with X-GM-THRID and
+X-GM-MSGID, and APPEND with [APPENDUID]. It is not a mail server: it keeps a few
+messages per folder, answers X-GM-RAW with the hits a test scripts, evaluates
+ALL, UID, SINCE, X-GM-THRID and OR itself, refuses every other search key (so a
+test fails when followupd relies on one), and records every command it
+receives so tests can assert exactly what followupd asked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import socket
 import socketserver
 import threading
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Callable
 
 # What Gmail advertises (DOMAIN.md, Gmail's docs): no QRESYNC, SORT or THREAD.
 CAPABILITIES = (
@@ -35,6 +39,7 @@ GMAIL_FOLDERS = (
     (r"\HasNoChildren \Trash", "[Gmail]/Trash"),
 )
 UIDVALIDITY = 11
+ARRIVED = date(2026, 3, 2)  # every message's INTERNALDATE
 TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|\(|\)|[^\s()]+')
 LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n$")
 
@@ -190,12 +195,35 @@ class Conversation:
         criteria = words[2:]
         if "X-GM-RAW" in criteria:
             hits = self.peer.search_hits  # Gmail's own index decides; the test scripts it
-        elif criteria[0].upper() == "UID":
-            hits = [m.uid for m in self.stored() if m.uid in self.uid_set(criteria[1])]
-        else:  # HEADER X-Followupd-Key "": every message with that header
-            name = criteria[1].encode().lower() + b":"
-            hits = [m.uid for m in self.stored() if name in m.raw.lower()]
+        else:
+            tests = []
+            try:
+                while criteria:
+                    tests.append(self.criterion(criteria))
+            except (KeyError, IndexError, ValueError):
+                self.send(f"{tag} BAD Could not parse command")
+                return
+            hits = [m.uid for m in self.stored() if all(test(m) for test in tests)]
         self.send(f"* SEARCH {' '.join(map(str, hits))}".rstrip(), f"{tag} OK SEARCH completed (Success)")
+
+    def criterion(self, words: list[str]) -> Callable[[Stored], bool]:
+        """Consume one search key (and its arguments) from the front of `words`."""
+        key = words.pop(0).upper()
+        if key == "OR":
+            left, right = self.criterion(words), self.criterion(words)
+            return lambda message: left(message) or right(message)
+        if key == "ALL":
+            return lambda message: True
+        if key == "UID":
+            uids = self.uid_set(words.pop(0))
+            return lambda message: message.uid in uids
+        if key == "SINCE":
+            day = datetime.strptime(words.pop(0), "%d-%b-%Y").date()
+            return lambda message: ARRIVED >= day
+        if key == "X-GM-THRID":
+            thread = int(words.pop(0))
+            return lambda message: message.thread == thread
+        raise KeyError(key)  # e.g. HEADER: not something to rely on at Gmail
 
     def uid_set(self, text: str) -> set[int]:
         highest = max((m.uid for m in self.stored()), default=0)

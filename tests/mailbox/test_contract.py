@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timezone
 from email.message import EmailMessage
 
 import pytest
+from factories import MARK, config, local
 
+from followupd.cycle import run_cycle
 from followupd.errors import MailboxError
 from followupd.mailbox import Cursor, DraftOnServer, FolderRoles
+from followupd.model import Folders
+from followupd.store import Store
 
 SINCE = datetime(2026, 3, 1, tzinfo=timezone.utc)
 LONG_AGO = datetime(2025, 6, 1, 9, 0, tzinfo=timezone.utc)
@@ -17,6 +22,9 @@ INTERVIEWER = "dana@acme.example"
 ADDRESSES = frozenset({INTERVIEWER})
 DOMAINS = frozenset({"acme.example"})
 AT = datetime(2026, 3, 3, 17, 30, tzinfo=timezone.utc)
+ME = "alex@candidate.example"  # the fixtures' account
+CHECK_IN = "acme-account-executive/check_in/1"  # the factories' interview's first check-in
+THANK_YOU_ID = "<thanks-mark@candidate.example>"
 
 
 def scan(mailbox, folder="INBOX", cursor=None):
@@ -160,10 +168,82 @@ def test_scans_appends_and_removals_leave_every_existing_message_as_it_was(mail,
     scan(mailbox, folder)
     inbox_after = mail.folder_snapshot("INBOX")
 
-    assert inbox_before[unread] in ((), ("new", *inbox_before[unread][1:]))
+    assert mail.unread("INBOX", unread)
     assert {uid: inbox_after[uid] for uid in inbox_before} == inbox_before
     assert len(inbox_after) == 3
     assert mail.folder_snapshot(folder) == drafts_before
+
+
+def test_a_deleted_messages_uid_is_never_given_to_the_next_delivery(mail, message_bytes, tmp_path):
+    mailbox = mail.open()
+    first = mail.deliver(message_bytes(subject="First"))
+    before = scan(mailbox)
+    mail.delete("INBOX", first)
+    second = mail.deliver(message_bytes(subject="Second"))
+
+    after = scan(mailbox, cursor=before.cursor)
+    with Store.open(tmp_path / "state") as store:
+        store.save_messages(before.messages)
+        store.save_messages(after.messages)
+        remembered = sorted((m.subject, m.uid) for m in store.messages())
+
+    assert second != first
+    assert [(m.subject, m.uid) for m in after.messages] == [("Second", second)]
+    assert remembered == [("First", first), ("Second", second)]
+
+
+def test_the_first_reply_to_address_is_kept_decoded_in_lower_case(mail, message_bytes):
+    reply_to = "Reply-To: =?utf-8?q?Dana_W=C3=BC?= <Dana.Wu@Home.example>, hr@acme.example\n"
+    mail.deliver(message_bytes(subject="With Reply-To", extra=reply_to))
+    mail.deliver(message_bytes(subject="Without"))
+
+    result = scan(mail.open())
+
+    assert sorted((m.subject, dict(m.headers)) for m in result.messages) == [
+        ("With Reply-To", {"reply-to": "dana.wu@home.example"}), ("Without", {}),
+    ]
+
+
+def deliver_existing_mail(mail, message_bytes, roles) -> int:
+    """The user's thank-you to Mark in Sent, and unrelated mail; returns the unread one's uid."""
+    mail.deliver(message_bytes(sender=ME, to=MARK.email, subject="Thank you",
+                               date="Thu, 19 Nov 2026 18:00:00 -0500", message_id=THANK_YOU_ID),
+                 roles.sent, flags=(b"\\Seen",), when=local("2026-11-19 18:00"))
+    unread = mail.deliver(message_bytes(sender="news@shop.example", subject="Sale"))
+    mail.deliver(message_bytes(sender="friend@home.example", subject="Dinner"),
+                 flags=(b"\\Seen", b"\\Flagged"))
+    mail.deliver(message_bytes(sender="jobs@board.example", subject="New roles"), "Jobs")
+    mail.deliver(message_bytes(sender=ME, to=MARK.email, subject="Unfinished"), roles.drafts,
+                 flags=(b"\\Draft",))
+    return unread
+
+
+def test_a_full_check_that_drafts_and_retracts_leaves_every_existing_message_as_it_was(
+    mail, message_bytes, tmp_path
+):
+    folders = Folders(watch=("Jobs",))
+    settings = replace(config(), account=mail.account(folders=folders), state_dir=tmp_path / "s")
+    mailbox = mail.open(folders=folders)
+    roles = mailbox.roles()
+    unread = deliver_existing_mail(mail, message_bytes, roles)
+    before = {folder: mail.folder_snapshot(folder) for folder in (*roles.watch, roles.drafts)}
+
+    with Store.open(settings.state_dir) as store:
+        drafting = run_cycle(settings, store, mailbox, local("2026-12-01 10:00"))
+        reply = mail.deliver(message_bytes(sender=MARK.email, subject="Re: Thank you",
+                                           date="Tue, 01 Dec 2026 11:00:00 -0500",
+                                           body="Could you come in for a second round?\n",
+                                           extra=f"In-Reply-To: {THANK_YOU_ID}\n"))
+        inbox_with_reply = mail.folder_snapshot("INBOX")
+        retracting = run_cycle(settings, store, mailbox, local("2026-12-01 12:00"))
+    after = {folder: mail.folder_snapshot(folder) for folder in before}
+
+    assert [action.key for action, _ in drafting.drafted] == [CHECK_IN]
+    assert [record.key for record in retracting.retracted] == [CHECK_IN]
+    assert sorted(before) == sorted(["INBOX", roles.sent, "Jobs", roles.drafts])
+    assert sorted(inbox_with_reply) == sorted([*before["INBOX"], reply])
+    assert after == {**before, "INBOX": inbox_with_reply}
+    assert (mail.unread("INBOX", unread), mail.unread("INBOX", reply)) == (True, True)
 
 
 def test_a_malformed_message_is_skipped_with_one_log_line(mail, message_bytes, caplog):

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 from gmail_peer import GMAIL_FOLDERS, GmailPeer
 
-from followupd.mailbox import FolderRoles, open_mailbox
+from followupd.mailbox import DraftOnServer, FolderRoles, open_mailbox
 from followupd.model import Account
 
 SINCE = datetime(2026, 3, 1, tzinfo=timezone.utc)  # epoch 1772323200
@@ -19,10 +19,11 @@ DANA = "dana@acme.example"
 ALL_MAIL = "[Gmail]/All Mail"
 THREAD = 1_790_000_000_000_000_001  # the interview conversation's X-GM-THRID
 OTHER_THREAD = 1_790_000_000_000_000_999
+BETA_THREAD = 1_790_000_000_000_000_002  # the user's conversation with another company
 
 
-def raw(sender: str, subject: str, message_id: str, extra: str = "") -> bytes:
-    return (f"From: {sender}\r\nTo: {ME}\r\nSubject: {subject}\r\n"
+def raw(sender: str, subject: str, message_id: str, extra: str = "", to: str = ME) -> bytes:
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
             f"Date: Mon, 02 Mar 2026 10:00:00 +0000\r\nMessage-ID: {message_id}\r\n{extra}"
             "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
             "Could you come in on Thursday?\r\n").encode()
@@ -100,6 +101,49 @@ def test_scanned_messages_carry_gmails_thread_id_and_bodies_are_only_peeked(peer
     fetches = [c for c in peer.commands if c.startswith("UID FETCH")]
     assert fetches[0].endswith(" INTERNALDATE FLAGS X-GM-THRID)")
     assert fetches[1] == "UID FETCH 1 (BODY.PEEK[TEXT]<0.16384>)"
+
+
+def test_a_reply_from_an_untracked_address_is_found_in_the_conversation_the_user_wrote_in(peer):
+    invite = peer.add(ALL_MAIL, raw(DANA, "Interview", "<invite@acme.example>"), THREAD)
+    thanks = peer.add(ALL_MAIL, raw(ME, "Re: Interview", "<thanks@gmail.example>", to=DANA),
+                      THREAD)
+    private = peer.add(ALL_MAIL, raw("dana.lee@home.example", "Re: Interview", "<r@home.example>",
+                                     "In-Reply-To: <thanks@gmail.example>\r\n"), THREAD)
+    peer.add(ALL_MAIL, raw("news@shop.example", "Sale", "<sale@shop.example>"), OTHER_THREAD)
+    note = peer.add(ALL_MAIL, raw(ME, "Hello", "<hello@gmail.example>", to="sam@beta.example"),
+                    BETA_THREAD)
+    peer.search_hits = [invite, thanks, note]  # X-GM-RAW: from/to the tracked people and me
+
+    result = scan(gmail(peer))
+
+    assert [(m.uid, m.sender, m.thread_id) for m in result.messages] == [
+        (invite, DANA, str(THREAD)), (thanks, ME, str(THREAD)), (note, ME, str(BETA_THREAD)),
+        (private, "dana.lee@home.example", str(THREAD)),
+    ]
+    assert [c for c in peer.commands if "SEARCH" in c][1:] == [
+        f"UID SEARCH SINCE 01-Mar-2026 OR X-GM-THRID {THREAD} X-GM-THRID {BETA_THREAD}"
+    ]
+    assert result.messages[-1].body == "Could you come in on Thursday?\n"
+
+
+def test_our_drafts_are_found_by_fetching_every_drafts_key_never_by_a_header_search(peer):
+    peer.add("[Gmail]/Drafts", raw(ME, "My own draft", "<mine@gmail.example>"), OTHER_THREAD)
+    mailbox = gmail(peer)
+    uid = mailbox.append_draft("[Gmail]/Drafts", reply_draft(), AT)
+    before = len(peer.commands)
+
+    found = mailbox.drafts_with_key("[Gmail]/Drafts", "acme/check_in/1")
+
+    assert found == (
+        DraftOnServer(uid, "<draft-1@followupd.test>", "Just checking in.\n", "acme/check_in/1"),
+    )
+    assert peer.commands[before:] == [
+        'EXAMINE "[Gmail]/Drafts"',
+        "UID SEARCH ALL",
+        "UID FETCH 1,2 (BODY.PEEK[HEADER.FIELDS (X-FOLLOWUPD-KEY)])",
+        f"UID FETCH {uid} (BODY.PEEK[] INTERNALDATE)",
+    ]
+    assert [c for c in peer.commands if "HEADER X-FOLLOWUPD-KEY" in c.upper()] == []
 
 
 def test_a_scan_with_nothing_new_costs_gmail_one_noop_and_downloads_nothing(peer):

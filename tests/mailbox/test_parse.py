@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from followupd.mailbox.parse import BODY_LIMIT, parse_message
+from followupd.mailbox.parse import BODY_LIMIT, header_value, parse_message
 
 HEAD = b"From: Dana Lee <Dana@Acme.example>\nDate: Mon, 02 Mar 2026 10:00:00 +0100\n"
 RECEIVED = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
@@ -37,6 +37,22 @@ def test_only_the_classification_headers_are_kept_decoded():
     assert dict(message.headers) == {
         "auto-submitted": "auto-replied", "precedence": "bulk",
         "list-id": "<jobs.acme.example>", "x-followupd-key": "ké"}
+
+
+def test_reply_to_keeps_only_its_first_address_in_lower_case():
+    raw = HEAD + b'Reply-To: "Lee, Dana" <Dana.Lee@Home.example>, hr@acme.example\n\nHi\n'
+
+    assert dict(parse_message(raw).headers) == {"reply-to": "dana.lee@home.example"}
+
+
+def test_a_reply_to_without_an_address_is_not_kept():
+    assert dict(parse_message(HEAD + b"Reply-To: undisclosed-recipients:;\n\nHi\n").headers) == {}
+
+
+def test_a_header_value_is_read_from_a_bare_header_block_and_decoded():
+    block = b"Message-ID: <d1@followupd.test>\r\nX-Followupd-Key: =?utf-8?q?k=C3=A9?=\r\n\r\n"
+
+    assert (header_value(block, "X-Followupd-Key"), header_value(block, "Subject")) == ("ké", "")
 
 
 def test_an_unknown_charset_in_an_encoded_word_still_yields_text():
