@@ -8,34 +8,48 @@ from zoneinfo import ZoneInfo
 
 from .cycle import CycleReport, run_cycle
 from .errors import FollowupdError
+from .instance import error_text, holding
 from .model import Config
 from .report import action_phrase
 from .store import Store
 
 
 def check(config: Config, environ: Mapping[str, str], now: datetime, dry_run: bool) -> CycleReport:
-    """One full pass against the configured mailbox, recorded in the state directory."""
+    """One full pass against the configured mailbox, recorded in the state directory.
+
+    A real check holds the state directory's lock, as the daemon does, so two
+    processes never settle the same ledger at once. A dry run writes nothing: it
+    takes no lock and plans from an in-memory copy of the ledger.
+    """
+    if dry_run:
+        with Store.snapshot(config.state_dir) as store:
+            return checked(config, store, environ, now, dry_run=True)
+    with holding(config.state_dir, "check", now), Store.open(config.state_dir) as store:
+        return checked(config, store, environ, now, dry_run=False)
+
+
+def checked(config: Config, store: Store, environ: Mapping[str, str], now: datetime, dry_run: bool) -> CycleReport:
+    """Open the mailbox, run the cycle, record its outcome unless this is a dry run."""
     from .mailbox import open_mailbox
     from .secrets import password_for
 
-    with Store.open(config.state_dir) as store:
+    try:
+        mailbox = open_mailbox(config.account, lambda: password_for(config.account, environ))
         try:
-            mailbox = open_mailbox(config.account, lambda: password_for(config.account, environ))
-            try:
-                report = run_cycle(config, store, mailbox, now, dry_run=dry_run)
-            finally:
-                mailbox.close()
-        except FollowupdError as error:
-            if not dry_run:
-                store.record_cycle(now, now, False, str(error), "")
-            raise
-        except Exception as error:  # the CLI prints it; the ledger keeps a trace of the failure
-            if not dry_run:
-                store.record_cycle(now, now, False, f"unexpected: {error!r}", "")
-            raise
+            report = run_cycle(config, store, mailbox, now, dry_run=dry_run)
+        finally:
+            mailbox.close()
+    except FollowupdError as error:
         if not dry_run:
-            store.record_cycle(now, now, True, None, report.summary())
-        return report
+            store.record_cycle(now, now, False, error_text(error), "")
+        raise
+    except Exception as error:  # the CLI prints it; the ledger keeps a trace of the failure
+        if not dry_run:
+            store.record_cycle(now, now, False, f"unexpected: {error!r}", "")
+        raise
+    if not dry_run:
+        store.record_cycle(now, now, True, None, report.summary())
+    return report
 
 
 def report_lines(config: Config, report: CycleReport, dry_run: bool) -> list[str]:

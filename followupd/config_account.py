@@ -28,10 +28,13 @@ def build_account(section: Section, resolve: Callable[[str | None], Path | None]
     check_password(section)
     check_oauth2(section, provider)
     local = provider == "maildir"  # a Maildir is local: server settings are ignored rather than refused
+    tls_ca_file = resolve(values["tls_ca_file"])
+    if tls_ca_file is not None and not local:
+        check_ca_file(section, tls_ca_file)
     values.update(
         host=None if local else host,
         port=None if local else values["port"] or (993 if security == "tls" else 143),
-        tls_ca_file=resolve(values["tls_ca_file"]),
+        tls_ca_file=tls_ca_file,
         path=resolve(values["path"]),
         folders=model.Folders(**section.child("folders").fields()),
         oauth2=oauth2_settings(section, provider, state_dir),
@@ -66,6 +69,15 @@ def check_preset_server(section: Section, provider: str, host: str) -> None:
                 f"{host} ({provider}) accepts IMAP only with security {preset.security} on port"
                 f" {preset.port}, not {shown(str(section.get(key)))}; remove {key}, or {PROXY_HINT}",
             )
+
+
+def check_ca_file(section: Section, path: Path) -> None:
+    """The CA file must be there now, not found missing at the first connection."""
+    expected = "expected the PEM file of the CA that signed the server's certificate"
+    if not path.exists():
+        section.report("tls_ca_file", f"no such file: {path}; {expected}")
+    elif not path.is_file():
+        section.report("tls_ca_file", f"{path} is not a file; {expected}")
 
 
 def check_password(section: Section) -> None:

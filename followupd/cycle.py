@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Callable
 
 from .drafts import body_hash, build_message, render_draft
 from .lifecycle import (
@@ -12,9 +13,11 @@ from .lifecycle import (
     needs_full_scan,
     scan_scope,
     sent_copy,
+    sent_trace,
     scan_since,
     scope_text,
 )
+from .errors import MailboxError
 from .model import Action, Config, DraftRecord, Message
 from .planner import Facts, plan
 from .report import action_phrase
@@ -44,38 +47,66 @@ class CycleReport:
         return "; ".join([text, *self.warnings])
 
 
-def run_cycle(config: Config, store: Store, mailbox, now: datetime, dry_run: bool = False) -> CycleReport:
-    """Bring the Drafts folder in line with the plan for this moment."""
+def run_cycle(
+    config: Config,
+    store: Store,
+    mailbox,
+    now: datetime,
+    dry_run: bool = False,
+    stopping: Callable[[], bool] = lambda: False,
+) -> CycleReport:
+    """Bring the Drafts folder in line with the plan for this moment.
+
+    Once `stopping` turns true (the daemon got SIGTERM), no further draft is
+    started; the ones left are made on the next start.
+    """
     report = CycleReport()
     roles = mailbox.roles()
-    if not dry_run:
-        settle_intents(store, mailbox, roles.drafts)
     scanned = scan_folders(config, store, mailbox, roles, now, dry_run)
     report.new_messages = len(scanned)
     messages = merge(store.messages(), scanned)
-    on_server, drafts = follow_drafts(
-        store, mailbox, roles, messages, config.account.own_addresses, now, report, dry_run
-    )
+    own = config.account.own_addresses
+    if not dry_run:
+        # After the scan, so a draft the user sent since an interrupted run shows in Sent.
+        settle_intents(store, mailbox, roles, messages, own, report)
+    on_server, drafts = follow_drafts(store, mailbox, roles, messages, own, now, report, dry_run)
     result = plan(config, Facts(messages=messages, drafts=drafts), now)
     report.plan = result
     retract_obsolete(config, store, mailbox, roles.drafts, result.obsolete, on_server, now, report, dry_run)
     interviews = {interview.id: interview for interview in config.interviews}
-    for action in result.due:
+    for done, action in enumerate(result.due):
+        if stopping():
+            log.info("stopping: %d due draft(s) are left for the next start", len(result.due) - done)
+            break
         make_draft(config, store, mailbox, roles.drafts, interviews[action.interview_id], action, now, report, dry_run)
     return report
 
 
-def settle_intents(store: Store, mailbox, drafts_folder: str) -> None:
-    """Finish what a crash interrupted: an intent whose APPEND may or may not have happened."""
+def settle_intents(store: Store, mailbox, roles, messages, own, report: CycleReport) -> None:
+    """Finish what a crash interrupted: an intent whose APPEND may or may not have happened.
+
+    Found in Drafts, it gets its UID. Gone, but sent (a matching copy in a
+    watched folder, or its very Message-ID outside Drafts), it is recorded as
+    sent. Gone without a trace, the APPEND is taken never to have happened and
+    the draft is made again, however old the intent: the ledger cannot tell that
+    from a draft the user deleted in the moment between APPEND and the crash,
+    and making it again costs one draft to delete, while taking it as deleted
+    would silently lose a thank-you or a check-in.
+    """
     for record in store.unsettled():
-        found = mailbox.drafts_with_key(record.folder or drafts_folder, record.key)
+        found = mailbox.drafts_with_key(record.folder or roles.drafts, record.key)
         if found:
             store.record_uid(record.key, found[0].uid, 0)
             log.info("found draft %s after an interrupted run", record.key)
-        else:
-            # The APPEND never reached the server: forget it so the draft is made again.
-            store.forget_intent(record.key)
-            log.info("draft %s was not made before an interruption; making it again", record.key)
+            continue
+        trace = sent_trace(record, messages, own, roles.sent)
+        if trace is not None:
+            store.set_state(record.key, "sent", trace.date)
+            report.became_sent.append(record)
+            log.info("draft %s was sent after an interrupted run", record.key)
+            continue
+        store.forget_intent(record.key)
+        log.info("draft %s was not made before an interruption; making it again", record.key)
 
 
 def scan_folders(config, store, mailbox, roles, now, dry_run) -> tuple[Message, ...]:
@@ -157,7 +188,15 @@ def retract_obsolete(config, store, mailbox, folder, obsolete, on_server, now, r
             log.info("they replied; your edited draft %s is left for you to decide", record.key)
             continue
         if not dry_run:
-            mailbox.remove_draft(folder, draft.uid)
+            try:
+                mailbox.remove_draft(folder, draft.uid)
+            except MailboxError as error:
+                # One draft the server will not let go of must not hold up every other interview.
+                warning = (f"could not remove the unsent {record.kind.replace('_', '-')} draft to"
+                           f" {record.recipient}; please delete it yourself ({error})")
+                report.warnings.append(warning)
+                log.warning("they replied; %s", warning)
+                continue
             store.set_state(record.key, "retracted", now)
         report.retracted.append(record)
         log.info("they replied; removed the unsent draft %s", record.key)

@@ -18,7 +18,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .errors import ConfigError, FollowupdError
-from .instance import InstanceLock, status_text
+from .instance import InstanceLock, error_text, status_text
 from .model import Config
 from .notify import Notifier
 from .session import MailboxSession, WaitingToReconnect, password_source
@@ -71,6 +71,7 @@ class Daemon:
         self.guard = threading.Lock()
         self.idle = threading.Condition(self.guard)
         self.running, self.again, self.ready_sent = False, False, False
+        self.stopping = threading.Event()  # set at SIGTERM: no new cycle, no new draft
         self.pending_config: Config | None = None
         self.cycle_started: float | None = None
         self.cycle_ended = time.monotonic()
@@ -111,6 +112,8 @@ class Daemon:
     def shutdown(self) -> int:
         """Let the current draft finish, close connections, exit 0, all within 10 s."""
         log.info("stopping")
+        self.stopping.set()
+        self.session.stop()
         self.notifier.stopping()
         self.scheduler.shutdown(wait=False)
         self.watcher.stop(timeout=2.0)
@@ -149,7 +152,7 @@ class Daemon:
             while True:
                 self.one_cycle(reason)
                 with self.guard:
-                    if not self.again:
+                    if not self.again or self.stopping.is_set():
                         break
                     self.again, reason = False, "requested during the last cycle"
         finally:
@@ -162,19 +165,26 @@ class Daemon:
         from .cycle import run_cycle
         from .store import Store
 
+        if self.stopping.is_set():
+            return
         self.apply_pending_config()
         config, now = self.config, datetime.now(timezone.utc)
         log.debug("cycle (%s)", reason)
         try:
             with Store.open(config.state_dir) as store:
                 try:
-                    report = self.session.use(lambda mailbox: run_cycle(config, store, mailbox, now))
+                    report = self.session.use(
+                        lambda mailbox: run_cycle(config, store, mailbox, now, stopping=self.stopping.is_set)
+                    )
                 except WaitingToReconnect as waiting:
                     log.debug("cycle (%s) skipped: %s", reason, waiting)
                     self.after_failure(str(waiting), now, waiting.seconds)
                     return
                 except FollowupdError as error:
-                    store.record_cycle(now, now, False, str(error), "")
+                    if self.stopping.is_set():
+                        log.info("the shutdown cut the cycle short (%s); the next start finishes it", error)
+                        return
+                    store.record_cycle(now, now, False, error_text(error), "")
                     self.after_failure(str(error), now, self.session.backoff.seconds_left())
                     return
                 except Exception as error:

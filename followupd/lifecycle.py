@@ -91,6 +91,22 @@ def sent_copy(
     return None
 
 
+def sent_trace(
+    record: DraftRecord,
+    messages: tuple[Message, ...],
+    own_addresses: frozenset[str],
+    sent_folder: str = "",
+) -> Message | None:
+    """Proof that a draft never recorded as appended was sent: its sent copy, or its own Message-ID
+    on mail outside Drafts (a client that keeps the ID, to a recipient the user changed)."""
+    copy = sent_copy(record, messages, own_addresses, sent_folder)
+    if copy is not None:
+        return copy
+    return next(
+        (m for m in messages if m.message_id == record.message_id and is_sent_copy(m)), None
+    )
+
+
 def in_thread(message: Message, parent_id: str) -> bool:
     return message.in_reply_to == parent_id or parent_id in message.references
 

@@ -83,6 +83,7 @@ class MailboxSession:
         self.password = password
         self.current = None
         self.backoff = Backoff()
+        self.stopping = False
 
     def use(self, work: Callable[[object], Result]) -> Result:
         """Run work on the connection; a kept connection that went stale is replaced at once."""
@@ -91,6 +92,8 @@ class MailboxSession:
             return work(mailbox)
         except MailboxError as error:
             self.drop()
+            if self.stopping:
+                raise  # the shutdown cut it: running the work again would draft during shutdown
             if not kept:
                 self.note_failure(error)
                 raise
@@ -107,6 +110,8 @@ class MailboxSession:
         """The open mailbox and whether it was kept from before, or a new one when allowed."""
         if self.current is not None:
             return self.current, True
+        if self.stopping:
+            raise MailboxError("followupd is stopping: no new mailbox connection")
         if self.backoff.seconds_left() > 0:
             raise WaitingToReconnect(self.backoff.reason, self.backoff.seconds_left())
         from .mailbox import open_mailbox
@@ -131,8 +136,13 @@ class MailboxSession:
         if mailbox is not None:
             mailbox.close()
 
+    def stop(self) -> None:
+        """From now on a failed connection is not replaced: the daemon is shutting down."""
+        self.stopping = True
+
     def interrupt(self) -> None:
         """Cut a connection another thread is using, so a shutdown need not wait for a slow server."""
+        self.stop()
         mailbox = self.current
         if mailbox is None or self.account.provider == "maildir":
             return

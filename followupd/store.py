@@ -125,6 +125,30 @@ class Store:
             raise
         return cls(connection, database_path)
 
+    @classmethod
+    def snapshot(cls, state_dir: Path) -> Store:
+        """An in-memory copy of the ledger, empty when there is none: a dry run writes nothing to disk."""
+        database_path = state_dir / DATABASE_NAME
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            if database_path.is_file():
+                source = sqlite3.connect(
+                    f"{database_path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS
+                )
+                try:
+                    source.backup(memory)
+                finally:
+                    source.close()
+            # An older schema is brought up to date in the copy only.
+            migrate(memory, database_path)
+        except sqlite3.Error as error:
+            memory.close()
+            raise unusable_database(database_path, error) from None
+        except StateError:
+            memory.close()
+            raise
+        return cls(memory, database_path)
+
     def close(self) -> None:
         """Close the connection; every write is already committed."""
         self.connection.close()

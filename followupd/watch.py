@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Callable
 
-from .errors import AuthError, MailboxError
+from .errors import FollowupdError, MailboxError
 from .model import Account
 from .session import COMMAND_TIMEOUT_SECONDS, Backoff
 
@@ -73,9 +73,12 @@ class Watcher:
         self.password = password
         self.on_new_mail = on_new_mail
         self.stopped = threading.Event()
-        self.backoff = Backoff()
+        self.backoff = Backoff()  # connection failures in a row
+        # Unexpected errors since the last full round: a bug that recurs backs off rather than spins.
+        self.faults = Backoff()
         self.last_beat = time.monotonic()
         self.current = None
+        self.connected_before = self.watching = False
         self.without_idle = False  # the server lacks IDLE: polling alone does the work
         self.thread = threading.Thread(target=self.run, name="followupd-watcher", daemon=True)
 
@@ -83,45 +86,55 @@ class Watcher:
         self.thread.start()
 
     def run(self) -> None:
-        """Connect, watch until the connection dies, back off, connect again."""
-        connected_before = False
+        """Connect, watch until the connection dies, back off, connect again; never die of an error."""
         while not self.stopped.is_set():
             self.last_beat = time.monotonic()
+            self.watching = False
             try:
-                self.current = open_watcher(self.account, self.password)
-            except (MailboxError, AuthError) as error:
-                delay = self.backoff.failed(error)
-                log.warning("cannot watch for new mail: %s; next attempt in %.0f s", error, delay)
+                self.connect_and_watch()
+            except FollowupdError as error:
+                if self.stopped.is_set():
+                    break
+                if self.watching:
+                    log.warning("lost the watch connection (%s); reconnecting", error)
+                else:
+                    delay = self.backoff.failed(error)
+                    log.warning("cannot watch for new mail: %s; next attempt in %.0f s", error, delay)
+                    self.sleep(delay)
+            except Exception as error:  # a bug must not end the thread: replies would go unnoticed
+                delay = self.faults.failed(error)
+                log.exception("unexpected error while watching for new mail; next attempt in %.0f s", delay)
                 self.sleep(delay)
-                continue
-            if not self.current.supports_idle:
-                log.info("the server has no IDLE: replies are noticed at each scheduled check")
-                self.without_idle = True
+            finally:
                 self.close_current()
+            if self.without_idle:
                 return
-            self.backoff.succeeded()
-            log.info("watching %s for new mail", self.current.folder)
-            if connected_before:
-                self.on_new_mail("reconnected: catching up")  # mail may have come meanwhile
-            connected_before = True
-            self.watch()
+
+    def connect_and_watch(self) -> None:
+        """One connection's life: open it, then IDLE rounds until it fails or the daemon stops."""
+        self.current = open_watcher(self.account, self.password)
+        if not self.current.supports_idle:
+            log.info("the server has no IDLE: replies are noticed at each scheduled check")
+            self.without_idle = True
+            return
+        self.backoff.succeeded()
+        log.info("watching %s for new mail", self.current.folder)
+        if self.connected_before:
+            self.on_new_mail("reconnected: catching up")  # mail may have come meanwhile
+        self.connected_before, self.watching = True, True
+        self.watch()
 
     def watch(self) -> None:
-        """IDLE rounds until the connection fails or the daemon stops."""
+        """IDLE rounds until the connection fails (an exception) or the daemon stops."""
         round_seconds = self.current.round_seconds
-        try:
-            while not self.stopped.is_set():
-                self.last_beat = time.monotonic()
-                if self.current.wait(round_seconds):
-                    log.debug("new mail in %s", self.current.folder)
-                    self.on_new_mail("new mail")
-                else:
-                    log.debug("%s: quiet round, connection alive", self.current.folder)
-        except (MailboxError, AuthError) as error:
-            if not self.stopped.is_set():
-                log.warning("lost the watch connection (%s); reconnecting", error)
-        finally:
-            self.close_current()
+        while not self.stopped.is_set():
+            self.last_beat = time.monotonic()
+            if self.current.wait(round_seconds):
+                log.debug("new mail in %s", self.current.folder)
+                self.on_new_mail("new mail")
+            else:
+                log.debug("%s: quiet round, connection alive", self.current.folder)
+            self.faults.succeeded()
 
     def sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -66,15 +66,20 @@ def edit_draft(mail, folder: str, key: str, body: str) -> None:
     mail.deliver(edited.as_bytes(), folder, flags=(b"\\Draft",))
 
 
-def send_draft(mail, folder: str, sent_folder: str, key: str, at: datetime) -> EmailMessage:
-    """What Gmail does on Send: the draft leaves Drafts, a copy with a new Message-ID lands in Sent."""
+def send_draft(mail, folder: str, sent_folder: str, key: str, at: datetime, *,
+               to: str | None = None, keep_message_id: bool = False) -> EmailMessage:
+    """What Gmail does on Send: the draft leaves Drafts, a copy with a new Message-ID lands in Sent.
+
+    keep_message_id: a client that keeps the draft's Message-ID (most but Gmail);
+    to: the address the user changed the recipient to before sending.
+    """
     draft = next(m for m in folder_messages(mail, folder) if m[KEY] == key)
     copy = EmailMessage(policy=email.policy.default)
     for name in ("From", "To", "Subject", "In-Reply-To", "References"):
         if draft[name]:
-            copy[name] = draft[name]
+            copy[name] = to if name == "To" and to else draft[name]
     copy["Date"] = email.utils.format_datetime(at)
-    copy["Message-ID"] = email.utils.make_msgid(domain="mail.gmail.com")
+    copy["Message-ID"] = draft["Message-ID"] if keep_message_id else email.utils.make_msgid(domain="mail.gmail.com")
     copy.set_content(draft.get_content())
     delete_where(mail, folder, key)
     mail.deliver(copy.as_bytes(), sent_folder, flags=(b"\\Seen",), when=at)

@@ -26,13 +26,9 @@ INTERVIEW = (datetime.now(timezone.utc) - timedelta(days=20)).replace(hour=10, m
                                                                       microsecond=0)
 CONFIG = """\
 account:
-  provider: imap
+  provider: {provider}
   address: {address}
-  host: 127.0.0.1
-  port: {port}
-  security: plain
-  username: {username}
-{password}
+{account}
 me:
   name: Alex Doe
 timezone: UTC
@@ -46,6 +42,12 @@ interviews:
       - name: {name}
         email: {email}
 """
+IMAP_ACCOUNT = """\
+  host: 127.0.0.1
+  port: {port}
+  security: plain
+  username: {username}
+{password}"""
 OWN_ADDRESS = "alex@candidate.example"  # the fixture's account; checked in write_candidate
 PASSWORD = "correct-horse-9"  # the fixture's; checked in write_candidate
 BY_COMMAND = f'  password: command\n  password_command: "printf %s {PASSWORD}"'
@@ -76,24 +78,35 @@ class Candidate:
                f"MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n{body}")
         self.user.deliver(raw.encode("utf-8"), folder, when=at)
 
-    def thanked(self, to: str = MARK) -> None:
+    def thanked(self, to: str = MARK, folder: str = SENT) -> None:
         """The thank-you the user sent on the interview day."""
-        self.deliver(OWN_ADDRESS, THANKS_SUBJECT, "Thank you for your time today.\n", SENT,
+        self.deliver(OWN_ADDRESS, THANKS_SUBJECT, "Thank you for your time today.\n", folder,
                      days_after=0.25, to=to, message_id=THANKS_ID)
 
 
 def write_candidate(user, tmp_path: Path, password: str = BY_COMMAND, company: str = "Acme Corp",
                     name: str = "Mark Jones", address: str = MARK, **environment) -> Candidate:
     assert (user.account().address, user.server.password) == (OWN_ADDRESS, PASSWORD)
+    account = IMAP_ACCOUNT.format(port=user.account().port, username=user.username, password=password)
+    config = write_config(tmp_path, "imap", account, company=company, name=name, address=address)
+    return Candidate(user, config, environment_for(tmp_path, **environment))
+
+
+def write_config(tmp_path: Path, provider: str, account: str, company: str = "Acme Corp",
+                 name: str = "Mark Jones", address: str = MARK) -> Path:
     config = tmp_path / "config.yaml"
     config.write_text(CONFIG.format(
-        address=OWN_ADDRESS, port=user.account().port, username=user.username, password=password,
-        state=tmp_path / "state", company=company, when=INTERVIEW, name=name, email=address,
+        provider=provider, address=OWN_ADDRESS, account=account, state=tmp_path / "state",
+        company=company, when=INTERVIEW, name=name, email=address,
     ), encoding="utf-8")
+    return config
+
+
+def environment_for(tmp_path: Path, **extra: str) -> dict:
+    """The user's environment: a home of its own, no XDG or FOLLOWUPD settings leaking in."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "FOLLOWUPD_"))}
-    base.update(HOME=str(tmp_path), PYTHONPATH=str(REPOSITORY), PYTHONIOENCODING="utf-8",
-                **environment)
-    return Candidate(user, config, base)
+    base.update(HOME=str(tmp_path), PYTHONPATH=str(REPOSITORY), PYTHONIOENCODING="utf-8", **extra)
+    return base
 
 
 @pytest.fixture
@@ -253,3 +266,48 @@ def test_a_dry_run_prints_the_draft_and_leaves_drafts_and_ledger_empty(candidate
         "\nwould draft check-in #1 to Mark Jones (Acme Corp, Account Executive)\n")
     assert afterwards.stdout == result.stdout
     assert drafts(candidate) == []
+    assert (candidate.config.parent / "state").exists() is False
+
+
+def test_a_dry_run_on_a_fresh_maildir_creates_neither_the_state_directory_nor_a_drafts_folder(
+    maildir_user, tmp_path
+):
+    config = write_config(tmp_path, "maildir", f"  path: {maildir_user.root}")
+    candidate = Candidate(maildir_user, config, environment_for(tmp_path))
+    candidate.thanked(folder="Sent")
+
+    result = candidate.run("check", "--dry-run")
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.endswith("\nwould draft check-in #1 to Mark Jones (Acme Corp, Account Executive)\n")
+    assert (tmp_path / "state").exists() is False
+    assert maildir_user.directory("Drafts").exists() is False
+
+
+def test_a_missing_tls_ca_file_is_a_config_error_on_its_line(candidate, tmp_path):
+    text = candidate.config.read_text()
+    candidate.config.write_text(text.replace("  security: plain\n", "  security: plain\n  tls_ca_file: certs/ca.pem\n"))
+
+    result = candidate.run("check")
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[0] == (
+        f"followupd: config.yaml:7: account.tls_ca_file: no such file: {tmp_path / 'certs' / 'ca.pem'};"
+        " expected the PEM file of the CA that signed the server's certificate")
+    assert (tmp_path / "state").exists() is False
+
+
+def test_a_tls_ca_file_that_holds_no_certificate_exits_4_with_a_sentence(candidate, tmp_path):
+    (tmp_path / "ca.pem").write_text("not a certificate\n")
+    text = candidate.config.read_text()
+    candidate.config.write_text(text.replace("  security: plain\n", "  security: plain\n  tls_ca_file: ca.pem\n"))
+
+    result = candidate.run("check")
+
+    assert (result.returncode, result.stdout) == (4, "")
+    assert result.stderr.splitlines() == [
+        f"followupd: cannot use the CA file {tmp_path / 'ca.pem'} (account.tls_ca_file): it holds no usable"
+        " PEM certificate (NO_CERTIFICATE_OR_CRL_FOUND)",
+        "followupd: Point account.tls_ca_file at the PEM certificate of the CA that signed the server's"
+        " certificate.",
+    ]

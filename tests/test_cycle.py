@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,10 @@ from e2e_helpers import (
     rebuild_folder,
     send_draft,
 )
-from factories import DANA, MARK, config, local
+from factories import DANA, MARK, config, interview, local
 from followupd.cycle import run_cycle
+from followupd.errors import MailboxError
+from followupd.model import Interviewer
 from followupd.store import Store
 
 THANKS_MARK = f"acme-account-executive/thank_you/{MARK.email}"
@@ -44,6 +46,19 @@ class CrashingMailbox:
         if self.stored_before_failing:
             self.mailbox.append_draft(folder, message, at)
         raise ConnectionResetError("the connection dropped during APPEND")
+
+
+class RefusingRemoval:
+    """The real mailbox, except that the server will not remove a draft (no UIDPLUS, say)."""
+
+    def __init__(self, mailbox) -> None:
+        self.mailbox = mailbox
+
+    def __getattr__(self, name):
+        return getattr(self.mailbox, name)
+
+    def remove_draft(self, folder, uid):
+        raise MailboxError("removing a draft failed: the server cannot expunge one message")
 
 
 @pytest.fixture
@@ -123,6 +138,83 @@ def test_an_intent_with_no_uid_and_no_draft_on_the_server_is_made_again(setup, m
 
     assert [action.key for action, _ in report.drafted] == [THANKS_MARK]
     assert keys_in(mail, mailbox.roles().drafts) == Counter({THANKS_MARK: 1, THANKS_DANA: 1})
+
+
+def crash_after_appending_the_check_in(setup, mail, message_bytes):
+    """December, no word since the thank-you: the check-in reaches Drafts, then the run dies."""
+    settings, store, mailbox = setup
+    roles = mailbox.roles()
+    deliver_thank_you(mail, message_bytes, roles.sent)
+    with pytest.raises(ConnectionResetError):
+        run_cycle(settings, store, CrashingMailbox(mailbox, stored_before_failing=True), CHECK_IN_DUE)
+    assert (keys_in(mail, roles.drafts), store.draft(CHECK_IN).uid) == (Counter({CHECK_IN: 1}), None)
+    return roles
+
+
+def test_a_draft_sent_between_a_crash_and_the_restart_is_recorded_as_sent_not_made_again(
+    setup, mail, message_bytes
+):
+    roles = crash_after_appending_the_check_in(setup, mail, message_bytes)
+    sent_at = local("2026-12-01 15:00")
+    send_draft(mail, roles.drafts, roles.sent, CHECK_IN, sent_at)
+
+    report = cycle(setup, local("2026-12-02 10:00"))
+
+    assert ([r.key for r in report.became_sent], report.drafted) == ([CHECK_IN], [])
+    assert ledger(setup[1]) == {CHECK_IN: "sent"}
+    assert setup[1].draft(CHECK_IN).updated_at == sent_at
+    assert keys_in(mail, roles.drafts) == Counter()
+
+
+def test_a_draft_sent_to_another_address_after_a_crash_is_recognised_by_its_message_id(
+    setup, mail, message_bytes
+):
+    roles = crash_after_appending_the_check_in(setup, mail, message_bytes)
+    send_draft(mail, roles.drafts, roles.sent, CHECK_IN, local("2026-12-01 15:00"),
+               to="mark@jones-family.example", keep_message_id=True)
+
+    report = cycle(setup, local("2026-12-02 10:00"))
+
+    assert ([r.key for r in report.became_sent], report.drafted) == ([CHECK_IN], [])
+    assert ledger(setup[1]) == {CHECK_IN: "sent"}
+    assert keys_in(mail, roles.drafts) == Counter()
+
+
+def test_a_draft_deleted_between_a_crash_and_the_restart_is_made_again(setup, mail, message_bytes):
+    roles = crash_after_appending_the_check_in(setup, mail, message_bytes)
+    delete_where(mail, roles.drafts, CHECK_IN)
+
+    report = cycle(setup, local("2026-12-02 10:00"))
+
+    # Without a sent copy this cannot be told from an APPEND that never happened:
+    # making it again is the choice that never loses a check-in.
+    assert ([a.key for a, _ in report.drafted], report.became_dismissed) == ([CHECK_IN], [])
+    assert keys_in(mail, roles.drafts) == Counter({CHECK_IN: 1})
+    assert ledger(setup[1]) == {CHECK_IN: "created"}
+
+
+def test_a_draft_the_server_will_not_remove_is_reported_and_other_interviews_still_get_drafts(
+    setup, mail, message_bytes
+):
+    settings, store, mailbox = setup
+    luis = Interviewer(name="Luis Ortega", email="luis.ortega@globex.com")
+    globex = interview(id="globex-sales-manager", company="Globex", position="Sales Manager",
+                       when=local("2026-12-01 10:00"), decision="within two weeks",
+                       deadline=date(2026, 12, 15), domains=("globex.com",), interviewers=(luis,))
+    both = (replace(settings, interviews=(*settings.interviews, globex)), store, mailbox)
+    roles = overdue_check_in(both, mail, message_bytes)
+    deliver_reply(mail, message_bytes, "Tue, 01 Dec 2026 11:00:00")
+
+    report = run_cycle(both[0], store, RefusingRemoval(mailbox), local("2026-12-01 12:00"))
+
+    thanks_luis = f"globex-sales-manager/thank_you/{luis.email}"
+    assert report.warnings == [
+        f"could not remove the unsent check-in draft to {MARK.email}; please delete it yourself"
+        " (removing a draft failed: the server cannot expunge one message)"
+    ]
+    assert ([a.key for a, _ in report.drafted], report.retracted) == ([thanks_luis], [])
+    assert keys_in(mail, roles.drafts) == Counter({CHECK_IN: 1, thanks_luis: 1})
+    assert ledger(store) == {CHECK_IN: "created", thanks_luis: "created"}
 
 
 def test_a_dry_run_reports_the_drafts_and_writes_nothing(setup, mail, message_bytes):

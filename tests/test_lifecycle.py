@@ -12,6 +12,7 @@ from followupd.lifecycle import (
     scan_scope,
     scan_since,
     scope_text,
+    sent_trace,
 )
 
 from factories import DANA, MARK, config, draft_record, interview, local, message
@@ -129,6 +130,24 @@ def test_a_dismissed_draft_becomes_sent_when_its_copy_reaches_sent_late():
     still = fate_of_vanished_draft(dismissed, (), OWN, SENT)
 
     assert (late, still) == ("sent", None)
+
+
+def test_an_interrupted_draft_sent_to_a_changed_address_is_traced_by_its_message_id():
+    kept = sent_reply(message_id="<draft-1@gmail.com>", recipients="mark@jones-family.example")
+
+    assert sent_trace(check_in(), (kept,), OWN, SENT) == kept
+
+
+def test_an_interrupted_draft_is_traced_by_its_sent_copy_first():
+    rewritten, kept = sent_reply(), sent_reply(message_id="<draft-1@gmail.com>", recipients=DANA.email)
+
+    assert sent_trace(check_in(), (kept, rewritten), OWN, SENT) == rewritten
+
+
+def test_its_own_message_id_still_in_a_drafts_folder_is_no_trace_of_sending():
+    itself = sent_reply(message_id="<draft-1@gmail.com>", folder="Drafts")
+
+    assert sent_trace(check_in(), (itself,), OWN, SENT) is None
 
 
 def test_the_first_scan_looks_a_month_before_the_earliest_active_interview():

@@ -80,7 +80,7 @@ def connect(account: Account, timeout: float) -> IMAPClient:
 
 
 def tls_context(account: Account) -> ssl.SSLContext:
-    """The system's trusted CAs, or the account's own CA file; an unusable file is a MailboxError."""
+    """The system's trusted CAs plus the account's own CA file; an unusable file is a MailboxError."""
     context = ssl.create_default_context()
     if not account.tls_ca_file:
         return context

@@ -230,7 +230,8 @@ def reply(message_bytes, domain: str = "acme.example") -> bytes:
 
 
 class TcpProxy:
-    """A loopback proxy in front of Dovecot that can cut every connection, or cut on a marker."""
+    """A loopback proxy in front of Dovecot that can cut every connection, cut on a marker,
+    or hold back the data carrying a marker for a while (a slow server)."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
@@ -240,6 +241,8 @@ class TcpProxy:
         self.seen = bytearray()  # everything the server sent, for waiting on "+ idling"
         self.cut_rule: tuple[str, bytes] | None = None  # ("client" | "server", marker): drop and cut
         self.cuts = 0
+        self.hold_rule: tuple[str, bytes, float] | None = None  # (side, marker, seconds): once
+        self.holding = threading.Event()  # set when held data starts waiting
         self.lock = threading.Lock()
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -272,6 +275,14 @@ class TcpProxy:
                     return
                 if side == "server":
                     self.seen += data
+                hold = self.hold_rule
+                if hold is not None and hold[0] == side and hold[1] in data:
+                    self.hold_rule = None
+                else:
+                    hold = None
+            if hold is not None:
+                self.holding.set()
+                time.sleep(hold[2])
             try:
                 sink.sendall(data)
             except OSError:

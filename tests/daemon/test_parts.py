@@ -1,17 +1,24 @@
-"""The daemon's small pure parts: backoff, sd_notify addresses, journal lines, the lock."""
+"""The daemon's parts: backoff, sd_notify addresses, journal lines, the lock, the session, the watcher."""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from daemon_support import eventually
 
-from followupd.errors import StateError
-from followupd.instance import InstanceLock, running_holder
+from followupd.errors import MailboxError, StateError
+from followupd.instance import Holder, InstanceLock, daemon_lines, running_holder
 from followupd.logs import JournalFormatter, is_journal
 from followupd.notify import socket_address, watchdog_seconds
-from followupd.session import MAXIMUM_DELAY_SECONDS, backoff_delay
+from followupd.session import MAXIMUM_DELAY_SECONDS, Backoff, MailboxSession, backoff_delay
+from followupd.watch import Watcher
+
+NINE = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 
 def test_backoff_doubles_from_one_second_with_half_of_it_random():
@@ -67,3 +74,90 @@ def test_the_lock_names_its_holder_and_is_free_again_once_released(tmp_path):
     first.release()
 
     assert running_holder(tmp_path) is None
+
+
+def test_a_check_waits_for_another_check_to_finish_rather_than_refusing(tmp_path):
+    first = InstanceLock(tmp_path, "check")
+    first.acquire(NINE)
+    threading.Timer(0.3, first.release).start()
+    second = InstanceLock(tmp_path, "check")
+
+    second.acquire(NINE.replace(minute=1))
+
+    assert running_holder(tmp_path) == Holder(os.getpid(), "2026-12-01T09:01:00+00:00", "check")
+    second.release()
+
+
+def test_status_says_a_check_holds_the_lock_not_the_daemon(tmp_path):
+    lock = InstanceLock(tmp_path, "check")
+    lock.acquire(NINE)
+    try:
+        lines = daemon_lines(tmp_path, None, None, ZoneInfo("UTC"))
+    finally:
+        lock.release()
+
+    assert lines == [
+        f"daemon: not running (followupd check, pid {os.getpid()}, is checking now)",
+        "last successful cycle: never",
+    ]
+
+
+def test_a_session_cut_by_the_shutdown_does_not_run_its_work_again(imap_user):
+    session = MailboxSession(imap_user.account(), lambda: imap_user.server.password)
+    session.use(lambda mailbox: mailbox.roles())  # from here on the connection is a kept one
+    runs = []
+
+    def work(mailbox):
+        runs.append(len(runs) + 1)
+        session.interrupt()  # what SIGTERM does to a cycle that outlives the grace period
+        return mailbox.list_own_drafts(mailbox.roles().drafts)
+
+    with pytest.raises(MailboxError):
+        session.use(work)
+
+    assert (runs, session.current) == ([1], None)
+
+
+def watch_records(caplog):
+    return [record for record in caplog.records if record.name == "followupd.watch"]
+
+
+def test_the_watcher_keeps_trying_when_its_ca_file_is_gone(imap_user, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="followupd.watch")
+    gone = tmp_path / "ca.pem"
+    watcher = Watcher(imap_user.account(tls_ca_file=gone), lambda: imap_user.server.password, lambda _: None)
+    watcher.backoff = Backoff(randomness=lambda: 1.0)  # the longest delay of the first step: 1 s
+    watcher.start()
+    try:
+        [record] = eventually(lambda: watch_records(caplog), "the watcher logs the failure")
+        alive = watcher.thread.is_alive()
+    finally:
+        watcher.stop(timeout=2.0)
+
+    assert (record.levelname, record.getMessage(), alive) == (
+        "WARNING",
+        f"cannot watch for new mail: cannot use the CA file {gone} (account.tls_ca_file):"
+        " no such file or directory; next attempt in 1 s",
+        True,
+    )
+
+
+def test_the_watcher_thread_outlives_an_unexpected_error_and_logs_its_traceback(imap_user, caplog):
+    caplog.set_level(logging.INFO, logger="followupd.watch")
+
+    def crashing_keyring():
+        raise RuntimeError("the keyring backend crashed")
+
+    watcher = Watcher(imap_user.account(), crashing_keyring, lambda _: None)
+    watcher.faults = Backoff(randomness=lambda: 1.0)
+    watcher.start()
+    try:
+        [record] = eventually(lambda: watch_records(caplog), "the watcher logs the error")
+        alive = watcher.thread.is_alive()
+    finally:
+        watcher.stop(timeout=2.0)
+
+    assert (record.levelname, record.getMessage(), alive) == (
+        "ERROR", "unexpected error while watching for new mail; next attempt in 1 s", True)
+    assert repr(record.exc_info[1]) == "RuntimeError('the keyring backend crashed')"
+    assert watcher.thread.is_alive() is False

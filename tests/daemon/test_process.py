@@ -67,6 +67,24 @@ def test_a_second_instance_on_the_same_state_directory_is_refused_with_exit_5(da
     assert daemon.process.poll() is None
 
 
+def test_check_beside_the_daemon_is_refused_with_exit_5_but_a_dry_run_may_look(daemon, imap_user):
+    daemon.write_config(overdue())
+    daemon.start_and_wait_until_ready()
+
+    check = daemon.followupd("check")
+    dry_run = daemon.followupd("check", "--dry-run")
+
+    assert (check.returncode, check.stdout) == (5, "")
+    assert check.stderr.splitlines() == [
+        f"followupd: followupd run is active for this state dir (pid {daemon.process.pid});"
+        " it checks by itself — or stop it first",
+        "followupd: `followupd status` shows its last cycle; `systemctl --user stop followupd` stops it.",
+    ]
+    assert (dry_run.returncode, dry_run.stdout, dry_run.stderr) == (0, "nothing to draft\n", "")
+    assert drafts_on_server(imap_user) == [CHECK_IN]
+    assert daemon.process.poll() is None
+
+
 def test_sd_notify_reports_ready_with_status_then_watchdog_reloading_and_stopping(daemon):
     daemon.write_config(overdue())
     ready = daemon.start_and_wait_until_ready(WATCHDOG_USEC="1000000")

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from daemon_support import (
+    WAIT_SECONDS,
     Daemon,
     TcpProxy,
     drafts_on_server,
@@ -111,6 +112,24 @@ def test_a_connection_cut_mid_append_leaves_exactly_one_draft(daemon, imap_user,
     eventually(lambda: daemon.ledger().get(thank_you_key("hooli"), ("", None))[1], "the draft's UID is recorded")
     assert proxy.cuts == 1
     assert drafts_on_server(imap_user) == [thank_you_key("hooli")]
+
+
+def test_sigterm_during_a_slow_append_makes_no_draft_after_the_one_in_flight(daemon, imap_user, proxy):
+    # The first APPEND waits 3 s in the proxy: well inside the 7 s a shutdown gives the cycle.
+    proxy.hold_rule = ("client", b"APPEND", 3.0)
+    three_hours_ago = datetime.now(timezone.utc) - timedelta(hours=3)
+    daemon.write_config(*(interview(name, three_hours_ago) for name in ("globex", "hooli", "initech")),
+                        port=proxy.port)
+    daemon.start()
+    eventually(proxy.holding.is_set, "the first APPEND is held back")
+
+    daemon.send(signal.SIGTERM)
+
+    assert daemon.process.wait(timeout=WAIT_SECONDS) == 0
+    [made] = drafts_on_server(imap_user)
+    assert [(key, state) for key, (state, _) in daemon.ledger().items()] == [(made, "created")]
+    assert daemon.ledger()[made][1] is not None
+    assert "stopping: 2 due draft(s) are left for the next start" in daemon.log_text()
 
 
 @pytest.mark.slow
