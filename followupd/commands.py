@@ -70,7 +70,24 @@ def validate(arguments, environ) -> int:
     print(f"{config.path}: ok ({count} interview{'s' if count != 1 else ''})")
     for line in account_summary(config):
         print(f"  {line}")
+    for line in orphaned_history(config):
+        print(f"warning: {line}", file=sys.stderr)
     return 0
+
+
+def orphaned_history(config) -> list[str]:
+    """Interviews the ledger knows but the config no longer names, usually after a rename."""
+    from .store import Store
+
+    with Store.snapshot(config.state_dir) as store:
+        known = {record.interview_id for record in store.drafts()}
+    current = {interview.id for interview in config.interviews}
+    return [
+        f"the ledger has drafts for interview \"{orphan}\", which no interview in the config has; "
+        f"if you renamed its company or position, add `id: {orphan}` to it to keep its history "
+        f"(otherwise its thank-yous and check-ins start afresh)"
+        for orphan in sorted(known - current)
+    ]
 
 
 def account_summary(config) -> list[str]:

@@ -135,3 +135,24 @@ def test_help_imports_nothing_heavy(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.splitlines()[-1] == "HEAVY []"
+
+
+def test_validate_warns_when_a_renamed_interview_would_lose_its_history(tmp_path, config_file):
+    from datetime import datetime, timezone
+
+    from followupd.model import DraftRecord
+    from followupd.store import Store
+
+    at = datetime(2026, 11, 19, 21, 0, tzinfo=timezone.utc)
+    with Store.open(tmp_path / "state") as store:
+        store.record_intent(DraftRecord(
+            key="acme-corp-account-exec/thank_you/mark.jones@acme.com",
+            interview_id="acme-corp-account-exec", kind="thank_you", recipient="mark.jones@acme.com",
+            message_id="<t@x>", folder="Drafts", state="created", created_at=at, updated_at=at))
+    result = followupd("--config", str(config_file), "validate", home=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr == (
+        'warning: the ledger has drafts for interview "acme-corp-account-exec", which no interview '
+        "in the config has; if you renamed its company or position, add `id: acme-corp-account-exec` "
+        "to it to keep its history (otherwise its thank-yous and check-ins start afresh)\n"
+    )
