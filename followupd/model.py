@@ -175,7 +175,8 @@ class Message:
     references: tuple[str, ...] = ()
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # ^ lower-case names -> decoded values, only the ones classification needs:
-    #   auto-submitted, x-autoreply, x-autorespond, precedence, x-followupd-key
+    #   auto-submitted, x-autoreply, x-autorespond, precedence, x-followupd-key,
+    #   list-id, and reply-to (its first address, lower-case)
     body: str = ""  # text/plain excerpt (at most ~16 KB), decoded
     folder: str = ""
     uid: int | None = None
