@@ -263,7 +263,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(f"{A}.path", PATH, "Maildir directory; provider maildir only."),
     Option("me", SECTION, "You, as the drafts sign off.", required=True),
     Option("me.name", LINE, "Your name, in From and in the drafts.", required=True, header=True),
-    Option("me.phone", LINE, "Your phone number, offered in the drafts."),
+    Option("me.phone", LINE, "Your phone number, for the call reminder's voicemail script."),
     Option("me.signature", TEXT, "Signature appended to every draft.", ""),
     Option("timezone", TIMEZONE, "IANA time zone; every time in this file is local to it.", required=True),
     Option("check_every", INTERVAL, "How often to look for replies.", "15m"),
