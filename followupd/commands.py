@@ -109,7 +109,8 @@ def facts_from_state(config):
     from .planner import Facts
     from .store import Store
 
-    with Store.open(config.state_dir) as store:
+    # A copy: looking at the plan never creates or changes the state directory.
+    with Store.snapshot(config.state_dir) as store:
         return Facts(messages=store.messages(), drafts=store.drafts())
 
 
@@ -139,13 +140,18 @@ def daemon_status(config) -> list[str]:
 
 def plan_command(arguments, environ) -> int:
     from . import report
+    from .planner import Facts, plan, timeline
 
-    config, result = current_plan(arguments, environ)
+    config = load(arguments, environ)
+    facts: Facts = facts_from_state(config)
+    moment = now()
+    result = plan(config, facts, moment)
+    actions = timeline(config, facts, moment)
     if arguments.json:
-        print(json.dumps(report.plan_json(result), indent=2))
+        print(json.dumps(report.plan_json(actions, result), indent=2))
     else:
-        rows = report.plan_rows(result, ZoneInfo(config.timezone), report.interviews_by_id(config))
-        print(report.table(rows))
+        zone, interviews = ZoneInfo(config.timezone), report.interviews_by_id(config)
+        print(report.table(report.plan_rows(actions, result, zone, interviews)))
     return 0
 
 

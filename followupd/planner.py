@@ -304,3 +304,42 @@ def stage(talk: Correspondence, clock: Clock, now: datetime) -> str:
     if now < clock.end_of(interview.deadline):
         return "waiting"
     return "overdue"
+
+
+def timeline(config: Config, facts: Facts, now: datetime, rounds: int = 8) -> tuple[Action, ...]:
+    """Every action to come, if each check-in is sent the moment it is due and nobody answers.
+
+    The plan itself only knows the next chase per interview, because the one
+    after depends on when the user sends it; this projects the rest for `plan`.
+    """
+    first = plan(config, facts, now)
+    actions = [*first.due, *first.upcoming]
+    seen = {action.key for action in actions}
+    pending = [a for a in actions if a.kind in CHASING_KINDS]
+    drafts = facts.drafts
+    for _ in range(rounds):
+        if not pending:
+            break
+        drafts += tuple(assumed_sent(action) for action in pending)
+        later = plan(config, Facts(messages=facts.messages, drafts=drafts), max(a.due for a in pending))
+        pending = [
+            a for a in (*later.due, *later.upcoming) if a.key not in seen and a.kind in CHASING_KINDS
+        ]
+        seen |= {action.key for action in pending}
+        actions += pending
+    return tuple(sorted(actions, key=lambda a: a.due))
+
+
+def assumed_sent(action: Action) -> DraftRecord:
+    """A ledger row as if the user sent this draft when it was due."""
+    return DraftRecord(
+        key=action.key,
+        interview_id=action.interview_id,
+        kind=action.kind,
+        recipient=action.recipient,
+        message_id="",
+        folder="",
+        state="sent",
+        created_at=action.due,
+        updated_at=action.due,
+    )

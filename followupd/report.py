@@ -69,15 +69,17 @@ def next_text(state: InterviewState, zone: tzinfo) -> str:
     return f"{action_phrase(action)}, {short_moment(action.due, zone)}"
 
 
-def plan_rows(plan: Plan, zone: tzinfo, interviews: dict[str, Interview]) -> list[list[str]]:
-    """The timeline: what is due now, then everything coming, in order."""
+def plan_rows(
+    actions: tuple[Action, ...], plan: Plan, zone: tzinfo, interviews: dict[str, Interview]
+) -> list[list[str]]:
+    """The timeline: what is due now, then everything coming, in order; projections marked."""
     rows = [["WHEN", "ACTION", "INTERVIEW"]]
-    for action in plan.due:
-        rows.append(["now", action_phrase(action), title(interviews[action.interview_id])])
-    for action in plan.upcoming:
-        rows.append(
-            [short_moment(action.due, zone), action_phrase(action), title(interviews[action.interview_id])]
-        )
+    due_now = {action.key for action in plan.due}
+    planned = due_now | {action.key for action in plan.upcoming}
+    for action in actions:
+        when = "now" if action.key in due_now else short_moment(action.due, zone)
+        phrase = action_phrase(action) + ("" if action.key in planned else " (if unanswered)")
+        rows.append([when, phrase, title(interviews[action.interview_id])])
     return rows
 
 
@@ -119,11 +121,22 @@ def status_json(plan: Plan) -> list[dict]:
     ]
 
 
-def plan_json(plan: Plan) -> list[dict]:
-    """Every known action, due now first, as `{interview, kind, due, recipient, ...}`."""
-    due_now = [dict(action_json(a), interview=a.interview_id, due_now=True) for a in plan.due]
-    later = [dict(action_json(a), interview=a.interview_id, due_now=False) for a in plan.upcoming]
-    return due_now + later
+def plan_json(actions: tuple[Action, ...], plan: Plan) -> list[dict]:
+    """Every action to come, in order: `{interview, kind, due, recipient, due_now, projected, ...}`.
+
+    `projected` marks what follows only if each check-in is sent when due and nobody answers.
+    """
+    due_now = {action.key for action in plan.due}
+    planned = due_now | {action.key for action in plan.upcoming}
+    return [
+        dict(
+            action_json(action),
+            interview=action.interview_id,
+            due_now=action.key in due_now,
+            projected=action.key not in planned,
+        )
+        for action in actions
+    ]
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -22,7 +22,7 @@ state_dir: {state}
 interviews:
   - company: Acme Corp
     position: Account Executive
-    when: 2026-11-19 14:00
+    when: 2030-11-19 14:00
     decision: by the end of the month
     interviewers:
       - name: Mark Jones
@@ -102,20 +102,39 @@ def test_status_json_plans_from_the_ledger_alone_before_any_mailbox_check(tmp_pa
         "id": "acme-corp-account-executive",
         "company": "Acme Corp",
         "position": "Account Executive",
-        "deadline": "2026-11-30",
+        "deadline": "2030-11-30",
     }
-    # Today is past the thank-you window, so the next action is the check-in.
-    assert row["next_action"]["kind"] == "check_in"
-    assert row["next_action"]["due"] == "2026-12-01T09:00:00-05:00"
+    # The interview lies ahead (a fixed date, so the test does not age), so the
+    # next action is the thank-you two hours after it starts.
+    assert row["stage"] == "upcoming"
+    assert row["next_action"]["kind"] == "thank_you"
+    assert row["next_action"]["due"] == "2030-11-19T16:00:00-05:00"
     assert row["next_action"]["recipient"] == "mark.jones@acme.com"
 
 
 def test_plan_prints_the_timeline_as_a_table(tmp_path, config_file):
     result = followupd("--config", str(config_file), "plan", home=tmp_path)
     assert result.stdout.splitlines() == [
-        "WHEN             ACTION                     INTERVIEW",
-        "Tue 1 Dec 09:00  check-in #1 to Mark Jones  Acme Corp — Account Executive",
+        "WHEN              ACTION                                     INTERVIEW",
+        "Tue 19 Nov 16:00  thank-you to Mark Jones                    Acme Corp — Account Executive",
+        "Mon 2 Dec 09:00   check-in #1 to Mark Jones                  Acme Corp — Account Executive",
+        "Mon 9 Dec 09:00   check-in #2 to Mark Jones (if unanswered)  Acme Corp — Account Executive",
     ]
+
+
+def test_plan_json_projects_every_follow_up_until_the_call_reminder(tmp_path, config_file):
+    with_phone = config_file.read_text().replace(
+        "email: mark.jones@acme.com", 'email: mark.jones@acme.com\n        phone: "+1 555 0101"'
+    )
+    config_file.write_text(with_phone)
+    result = followupd("--config", str(config_file), "plan", "--json", home=tmp_path)
+    assert [(a["kind"], a["due"], a["due_now"], a["projected"]) for a in json.loads(result.stdout)] == [
+        ("thank_you", "2030-11-19T16:00:00-05:00", False, False),
+        ("check_in", "2030-12-02T09:00:00-05:00", False, False),
+        ("check_in", "2030-12-09T09:00:00-05:00", False, True),
+        ("call_reminder", "2030-12-16T09:00:00-05:00", False, True),
+    ]
+    assert not (tmp_path / "state").exists()  # looking at the plan writes nothing
 
 
 def test_a_missing_config_file_is_a_sentence_with_advice_not_a_traceback(tmp_path):
