@@ -258,6 +258,7 @@ class Daemon:
         with self.guard:
             self.pending_config = new
         self.session.retry_now()
+        self.watcher.retry_now()
         self.ready_sent = False  # the reload cycle sends READY=1 again, ending RELOADING=1
         self.request_cycle("reload")
 

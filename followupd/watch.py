@@ -73,6 +73,7 @@ class Watcher:
         self.password = password
         self.on_new_mail = on_new_mail
         self.stopped = threading.Event()
+        self.woken = threading.Event()  # set on reload: a fixed credential is tried at once
         self.backoff = Backoff()  # connection failures in a row
         # Unexpected errors since the last full round: a bug that recurs backs off rather than spins.
         self.faults = Backoff()
@@ -137,10 +138,17 @@ class Watcher:
             self.faults.succeeded()
 
     def sleep(self, seconds: float) -> None:
+        """Wait out a backoff, unless the daemon stops or a reload asks to retry now."""
         deadline = time.monotonic() + seconds
+        self.woken.clear()
         while (remaining := deadline - time.monotonic()) > 0 and not self.stopped.is_set():
-            self.stopped.wait(min(remaining, SLEEP_SLICE_SECONDS))
+            if self.woken.wait(min(remaining, SLEEP_SLICE_SECONDS)):
+                break
             self.last_beat = time.monotonic()
+
+    def retry_now(self) -> None:
+        """End a backoff wait early (after a reload, the credential may be fixed)."""
+        self.woken.set()
 
     def close_current(self) -> None:
         current, self.current = self.current, None
@@ -155,6 +163,7 @@ class Watcher:
 
     def stop(self, timeout: float) -> None:
         self.stopped.set()
+        self.woken.set()  # ends a backoff wait at once
         self.reconnect()
         self.thread.join(timeout)
 

@@ -161,3 +161,21 @@ def test_the_watcher_thread_outlives_an_unexpected_error_and_logs_its_traceback(
         "ERROR", "unexpected error while watching for new mail; next attempt in 1 s", True)
     assert repr(record.exc_info[1]) == "RuntimeError('the keyring backend crashed')"
     assert watcher.thread.is_alive() is False
+
+
+def test_a_reload_ends_the_watchers_backoff_so_a_fixed_password_is_tried_at_once(imap_user, caplog):
+    caplog.set_level(logging.INFO, logger="followupd.watch")
+    passwords = iter(["wrong password", imap_user.server.password])
+    watcher = Watcher(imap_user.account(), lambda: next(passwords), lambda _: None)
+    watcher.backoff = Backoff(randomness=lambda: 1.0)
+    watcher.backoff.failures = 9  # the next refusal waits the full fifteen minutes
+    watcher.start()
+    try:
+        eventually(lambda: [r for r in watch_records(caplog) if "next attempt in 900 s" in r.getMessage()],
+                   "the watcher backs off for fifteen minutes")
+        watcher.retry_now()  # what SIGHUP does
+        eventually(lambda: [r for r in watch_records(caplog) if r.getMessage().startswith("watching ")],
+                   "the watcher reconnects without waiting out the backoff")
+    finally:
+        watcher.stop(timeout=2.0)
+    assert watcher.thread.is_alive() is False
