@@ -100,10 +100,12 @@ def measured(meter: Meter, action) -> Sample:
 
 
 def median(samples: list[Sample]) -> Sample:
-    middle = sorted(samples, key=lambda s: s.seconds)[len(samples) // 2]
-    return Sample(statistics.median(s.seconds for s in samples),
-                  statistics.median(s.waiting for s in samples), middle.commands,
-                  middle.read, middle.sent, middle.drafted)
+    """Each measure's own median: the counts of one round could be a different round's than the time."""
+    def of(field: str) -> float:
+        return statistics.median(getattr(s, field) for s in samples)
+
+    return Sample(of("seconds"), of("waiting"), round(of("commands")), round(of("read")),
+                  round(of("sent")), round(of("drafted")))
 
 
 def open_for(server: Server, now: datetime, state: Path):
