@@ -248,17 +248,26 @@ def decision_deadline(
     """The last day the employer gave themselves, read from their words."""
     phrase = phrase or ""  # an interview without a stated timeframe gets the default
     text = _normalized(phrase)
-    for pattern, reading in _RULES:
-        match = pattern.search(text)
-        if match:
-            try:
-                return reading(match, interview_day, calendar)
-            except ValueError as error:
-                message = f'could not read "{phrase.strip()}" as a date: {error}'
-                raise TimeframeError(message) from error
+    try:
+        found = _reading(text, interview_day, calendar)
+        # "Tuesday or Wednesday": they gave themselves until the later one.
+        alternatives = [_reading(part, interview_day, calendar) for part in text.split(" or ")[1:]]
+    except ValueError as error:
+        raise TimeframeError(f'could not read "{phrase.strip()}" as a date: {error}') from error
+    if found is not None:
+        return max([found, *(day for day in alternatives if day is not None)])
     if not text or _VAGUE.search(text):
         return date_after(interview_day, default, calendar)
     examples = ", ".join(f'"{example}"' for example in DECISION_EXAMPLES)
     raise TimeframeError(
         f'could not read "{phrase.strip()}" as a decision timeframe; try phrases like {examples}'
     )
+
+
+def _reading(text: str, interview_day: date, calendar: BusinessCalendar) -> date | None:
+    """The date the first matching rule reads in the text, or None when none matches."""
+    for pattern, reading in _RULES:
+        match = pattern.search(text)
+        if match:
+            return reading(match, interview_day, calendar)
+    return None

@@ -428,3 +428,15 @@ def test_business_days_across_the_year_end_skip_new_years_day():
 )
 def test_month_arithmetic_is_clamped_to_short_months(phrase, interview_day, expected):
     assert deadline(phrase, interview_day) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("Tuesday or Wednesday", date(2026, 11, 25)),
+        ("by Monday or Tuesday next week", date(2026, 11, 24)),
+        ("by Friday or early next week", date(2026, 11, 24)),
+    ],
+)
+def test_two_alternatives_mean_the_later_day(phrase, expected):
+    assert deadline(phrase) == expected
