@@ -31,7 +31,8 @@ case-insensitive, filler such as "we expect to decide" or "hopefully" is ignored
   next month, clamped), `within 48 hours` (whole days, rounded up). `a few
   days` / `in the coming days` (3) and `a couple of days` (2) count business
   days, because that is what people mean by them.
-  Ranges take their upper end: `1-2 weeks`, `two to three weeks`, `a week or two`.
+  Ranges take their upper end: `1-2 weeks`, `two to three weeks`, `a week or two`;
+  so do alternatives: `Tuesday or Wednesday` is Wednesday.
 - Vague or empty (`soon`, `shortly`, `asap`, `in due course`, `we'll let you
   know`, `not sure`, ""): the configured default decision time.
 
