@@ -1,7 +1,8 @@
 """The running daemon reacts to mail, to due moments and to a server that goes away.
 
-check_every is 1h throughout, so within a test's wait only the mechanism under
-test (IDLE, the due-moment job, reconnecting) can have made the outcome.
+check_every is 1h throughout (except where polling is the mechanism under
+test), so within a test's wait only the mechanism under test (IDLE, the
+due-moment job, reconnecting, polling) can have made the outcome.
 """
 
 from __future__ import annotations
@@ -167,3 +168,36 @@ def test_a_reply_delivered_to_a_maildir_retracts_the_pending_check_in_draft(daem
 
     eventually(lambda: list(drafts.iterdir()) == [], "the check-in draft is removed")
     assert daemon.ledger()[CHECK_IN][0] == "retracted"
+
+
+def without_idle(private_dovecot) -> None:
+    """Restart the private Dovecot advertising everything it did except IDLE."""
+    from imapclient import IMAPClient
+
+    with IMAPClient("127.0.0.1", private_dovecot.server.port, ssl=False) as client:
+        client.login("probe", private_dovecot.server.password)
+        capabilities = [c.decode() for c in client.capabilities() if c != b"IDLE"]
+    private_dovecot.stop()
+    with private_dovecot.config.open("a") as config:
+        config.write(f"protocol imap {{\n  imap_capability = {' '.join(capabilities)}\n}}\n")
+    private_dovecot.start()
+
+
+def test_without_idle_on_the_server_polling_alone_retracts_the_check_in(
+    tmp_path, private_dovecot, private_imap_user, message_bytes
+):
+    without_idle(private_dovecot)
+    runner = Daemon(tmp_path, private_dovecot.server.port, private_imap_user.username,
+                    private_dovecot.server.password)
+    try:
+        runner.write_config(overdue(), check_every="2s")
+        runner.start_and_wait_until_ready()
+        assert drafts_on_server(private_imap_user) == [CHECK_IN]
+
+        private_imap_user.deliver(reply(message_bytes))
+
+        eventually(lambda: drafts_on_server(private_imap_user) == [], "the check-in draft is removed")
+        assert runner.ledger()[CHECK_IN][0] == "retracted"
+        assert "the server has no IDLE: replies are noticed at each scheduled check" in runner.log_text()
+    finally:
+        runner.close()
