@@ -179,3 +179,27 @@ def test_a_reload_ends_the_watchers_backoff_so_a_fixed_password_is_tried_at_once
     finally:
         watcher.stop(timeout=2.0)
     assert watcher.thread.is_alive() is False
+
+
+def test_a_check_made_late_by_a_suspend_runs_once_not_zero_times_and_not_once_per_missed_period():
+    import threading
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from followupd.daemon import scheduler_for
+
+    runs: list[int] = []
+    ran = threading.Event()
+    scheduler = scheduler_for()
+    scheduler.start(paused=True)
+    # As after waking up: the every-minute check was due ten and a half periods ago,
+    # so even its latest missed moment is half a minute late.
+    scheduler.add_job(lambda: (runs.append(1), ran.set()), "interval", seconds=60, id="every",
+                      next_run_time=datetime.now(timezone.utc) - timedelta(minutes=10, seconds=30))
+    scheduler.resume()
+    try:
+        assert ran.wait(timeout=10)
+        time.sleep(0.5)  # room for further runs, were any coming
+    finally:
+        scheduler.shutdown(wait=False)
+    assert runs == [1]
