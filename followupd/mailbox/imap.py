@@ -395,7 +395,7 @@ class ImapMailbox:
         with self.server_errors(f"removing a draft from {folder} on"):
             if not self.client.has_capability("UIDPLUS"):
                 raise MailboxError(f"{self.host} lacks UIDPLUS: cannot expunge a single draft")
-            self.selection.examine(folder, writable=True)
+            self.selection.select_drafts_for_removal(folder)
             data = self.client.fetch([uid], [KEY_ITEM])
             if uid not in data:
                 return  # already gone: the user deleted or sent it

@@ -45,9 +45,16 @@ class Selection:
             and imap.untagged_responses is self._responses
         )
 
-    def examine(self, folder: str, *, writable: bool = False) -> FolderState:
-        """EXAMINE (or SELECT) `folder`; later EXISTS responses then mean new mail."""
-        status = self.client.select_folder(folder, readonly=not writable)
+    def examine(self, folder: str) -> FolderState:
+        """EXAMINE `folder` (read-only); later EXISTS responses then mean new mail."""
+        return self.selected(folder, self.client.select_folder(folder, readonly=True))
+
+    def select_drafts_for_removal(self, folder: str) -> FolderState:
+        """SELECT read-write: only remove_draft calls this, on the drafts folder, for one of our drafts."""
+        return self.selected(folder, self.client.select_folder(folder, readonly=False))
+
+    def selected(self, folder: str, status: dict) -> FolderState:
+        """Remember what is selected now and what the server said about it."""
         self.folder, self._responses = folder, self.client._imap.untagged_responses
         self._responses.pop("EXISTS", None)
         state = FolderState(
