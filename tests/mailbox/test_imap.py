@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import logging
 from datetime import datetime, timezone
 
@@ -44,7 +46,10 @@ def test_plain_imap_to_a_remote_host_is_refused_before_connecting(imap_user):
 
 def tls_account(imap_user, **overrides):
     if imap_user.server.tls_port is None:
-        pytest.skip("openssl is not installed, so Dovecot has no TLS listener")
+        message = "openssl is not installed, so Dovecot has no TLS listener"
+        if os.environ.get("FOLLOWUPD_REQUIRE_DOVECOT") == "1":
+            pytest.fail(f"FOLLOWUPD_REQUIRE_DOVECOT=1 but {message}", pytrace=False)
+        pytest.skip(message)
     return imap_user.account(security="tls", port=imap_user.server.tls_port, **overrides)
 
 
