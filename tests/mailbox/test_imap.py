@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import logging
+import os
 from datetime import datetime, timezone
 
 import pytest
