@@ -10,7 +10,7 @@ from .cycle import CycleReport, run_cycle
 from .errors import FollowupdError
 from .instance import error_text, holding
 from .model import Config
-from .report import action_phrase
+from .report import action_phrase, kind_name
 from .store import Store
 
 
@@ -58,13 +58,20 @@ def report_lines(config: Config, report: CycleReport, dry_run: bool) -> list[str
     verb = "would draft" if dry_run else "drafted"
     lines = []
     for record in report.became_sent:
-        lines.append(f"you sent {record.kind.replace('_', '-')} to {record.recipient}")
+        lines.append(f"you sent {kind_name(record.kind)} to {record.recipient}")
     for record in report.became_dismissed:
-        lines.append(f"you deleted the {record.kind.replace('_', '-')} draft to {record.recipient}; it will not be made again")
+        lines.append(
+            f"you deleted the {kind_name(record.kind)} draft to {record.recipient};"
+            " it will not be made again"
+        )
     for record in report.retracted:
-        lines.append(f"{'would remove' if dry_run else 'removed'} the unsent {record.kind.replace('_', '-')} to {record.recipient}: they replied")
+        removed = "would remove" if dry_run else "removed"
+        lines.append(f"{removed} the unsent {kind_name(record.kind)} to {record.recipient}: they replied")
     for record in report.kept_edited:
-        lines.append(f"they replied; your edited {record.kind.replace('_', '-')} draft to {record.recipient} is left for you")
+        lines.append(
+            f"they replied; your edited {kind_name(record.kind)} draft to {record.recipient}"
+            " is left for you"
+        )
     for action, _ in report.drafted:
         interview = interviews[action.interview_id]
         lines.append(f"{verb} {action_phrase(action)} ({interview.company}, {interview.position})")

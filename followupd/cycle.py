@@ -20,7 +20,7 @@ from .lifecycle import (
 from .errors import MailboxError
 from .model import Action, Config, DraftRecord, Message
 from .planner import Facts, plan
-from .report import action_phrase
+from .report import action_phrase, kind_name
 from .store import Store
 
 log = logging.getLogger("followupd.cycle")
@@ -170,7 +170,7 @@ def follow_drafts(store, mailbox, roles, messages, own, now, report, dry_run):
         if not dry_run:
             store.set_state(record.key, fate, changed[record.key].updated_at)
         (report.became_sent if fate == "sent" else report.became_dismissed).append(record)
-        log.info("%s draft %s was %s", record.kind.replace("_", "-"), record.key, fate)
+        log.info("%s draft %s was %s", kind_name(record.kind), record.key, fate)
     # A dry run plans with the fates it saw, though it records none of them.
     return on_server, tuple(changed.get(d.key, d) for d in ledger)
 
@@ -192,7 +192,7 @@ def retract_obsolete(config, store, mailbox, folder, obsolete, on_server, now, r
                 mailbox.remove_draft(folder, draft.uid)
             except MailboxError as error:
                 # One draft the server will not let go of must not hold up every other interview.
-                warning = (f"could not remove the unsent {record.kind.replace('_', '-')} draft to"
+                warning = (f"could not remove the unsent {kind_name(record.kind)} draft to"
                            f" {record.recipient}; please delete it yourself ({error})")
                 report.warnings.append(warning)
                 log.warning("they replied; %s", warning)

@@ -14,9 +14,14 @@ KIND_NAMES = {
 }
 
 
+def kind_name(kind: str) -> str:
+    """'check-in', 'thanks after rejection' — a kind of draft as the user reads it."""
+    return KIND_NAMES[kind]
+
+
 def action_phrase(action: Action) -> str:
     """'check-in #1 to Mark Jones' — how an action is named in logs and tables."""
-    kind = KIND_NAMES[action.kind]
+    kind = kind_name(action.kind)
     if action.kind == "check_in":
         kind = f"{kind} #{action.sequence}"
     if action.kind == "call_reminder":
