@@ -10,9 +10,8 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
+from factories import DANA, MARK, NEW_YORK, days
 
 from followupd.drafts import (
     DraftText,
@@ -39,23 +38,11 @@ from followupd.model import (
 )
 from followupd.spelling import spelling_warnings
 
-NEW_YORK = ZoneInfo("America/New_York")
 INTERVIEW_TIME = datetime(2026, 11, 19, 14, 0, tzinfo=NEW_YORK)  # a Thursday
 SAME_EVENING = datetime(2026, 11, 19, 17, 30, tzinfo=NEW_YORK)
 CHECK_IN_TIME = datetime(2026, 12, 2, 9, 0, tzinfo=NEW_YORK)
 
-MARK = Interviewer(
-    name="Mark Jones",
-    email="mark.jones@acme.com",
-    phone="+1 555 0101",
-    notes="Talked about the Denver expansion and my pipeline reviews.",
-)
-DANA = Interviewer(name="Dana Wu", email="dana.wu@acme.com")
 SIGNATURE_LINES = "Best regards,\nBeth Smith\n+1 555 0100\n"
-
-
-def days(count: int) -> Duration:
-    return Duration(exact=timedelta(days=count), text=f"{count}d")
 
 
 def make_config(templates_dir: Path | None = None, **me_changes: object) -> Config:
