@@ -12,6 +12,7 @@ import keyring.backends.fail
 import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
+from memory_keyring import MemoryKeyring
 
 from followupd.errors import AuthError
 from followupd.model import Account
@@ -21,26 +22,6 @@ from followupd.secrets import (
 
 SECRET = "hunter2"
 LOGIN = "me@example.org"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps passwords in a dict."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 class LockedKeyring(KeyringBackend):

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from memory_keyring import MemoryKeyring
 
 
 def shared_fixture_module():
@@ -242,25 +242,6 @@ def oauth_dovecot(identity_server: IdentityProvider) -> Iterator[OAuthDovecot]:
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(base, ignore_errors=True)
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in a dict."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username))
 
 
 @pytest.fixture
