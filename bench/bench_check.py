@@ -1,6 +1,6 @@
 """How much a check costs: wall time, IMAP commands and bytes, at 1,000 and 50,000 messages.
 
-Run as `python bench/bench_check.py [--sizes 1000,50000]`. It starts its own Dovecot
+Run as `python -m bench.bench_check [--sizes 1000,50000]`. It starts its own Dovecot
 on loopback (configured like the test fixture), runs the real `run_cycle` with a
 real Store in a temp dir, and prints numbers; it asserts nothing about time.
 
@@ -12,22 +12,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import corpus  # noqa: E402
-from dovecot import Server, running_dovecot  # noqa: E402
-
-from followupd.cycle import run_cycle  # noqa: E402
-from followupd.mailbox import open_mailbox  # noqa: E402
-from followupd.store import Store  # noqa: E402
+from bench import corpus
+from bench.dovecot import Server, running_dovecot
+from followupd.mailbox import open_mailbox
+from followupd.service.cycle import run_cycle
+from followupd.state.store import Store
 
 USER = "bench"
 QUIET_ROUNDS = 30

@@ -1,6 +1,6 @@
 """The daemon's footprint and reaction times, against a private Dovecot on loopback.
 
-    python bench/bench_footprint.py [--minutes 10]
+    python -m bench.bench_footprint [--minutes 10]
 
 Prints: resident memory of the idle daemon after --minutes, CPU seconds per idle
 hour (extrapolated from that window), reply-to-retraction latency over 20
@@ -22,11 +22,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "daemon"), str(ROOT)]
 os.environ.setdefault("FOLLOWUPD_TEST_QUIET", "1")  # the daemon logs as in production: no --verbose
 
-from conftest import DovecotProcess, ImapUser  # noqa: E402
-from daemon_support import Daemon, drafts_on_server, eventually, interview, overdue  # noqa: E402
+from tests.support.daemon import (
+    Daemon,
+    drafts_on_server,
+    eventually,
+    interview,
+    overdue,
+)
+from tests.support.dovecot import DovecotProcess
+from tests.support.mail_users import ImapUser
 
 DELIVERIES = 20
 THANK_YOUS = 5

@@ -1,6 +1,6 @@
 """Wall time of whole `followupd check` processes against the benchmark Dovecot (1,000 messages).
 
-Run as `python bench/bench_process.py`; uses hyperfine when installed, else 10 timed runs.
+Run as `python -m bench.bench_process`; uses hyperfine when installed, else 10 timed runs.
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import corpus  # noqa: E402
-from dovecot import running_dovecot  # noqa: E402
+from bench import corpus
+from bench.dovecot import running_dovecot
 
 
 def config_yaml(now: datetime, port: int, password: str, state: Path) -> str:

@@ -10,16 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from conftest import (  # noqa: E402  the fixture's config and helpers, not a copy
+from tests.support.dovecot import (  # the fixture's config and helpers, not a copy
     CONFIG,
     PASSWORD,
     free_port,

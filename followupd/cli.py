@@ -56,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
-    from . import commands  # deferred: heavy imports live behind the commands
-    from .errors import FollowupdError
+    from followupd import commands  # deferred: heavy imports live behind the commands
+    from followupd.errors import FollowupdError
 
     commands.configure_logging(arguments.verbose)
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from .errors import FollowupdError
+from followupd.errors import FollowupdError
 
 log = logging.getLogger("followupd")
 
@@ -33,13 +33,13 @@ def run(arguments, environ: Mapping[str, str]) -> int:
 
 
 def config_path(arguments, environ: Mapping[str, str]) -> Path:
-    from .config import default_config_path
+    from followupd.config.load import default_config_path
 
     return Path(arguments.config).expanduser() if arguments.config else default_config_path(environ)
 
 
 def load(arguments, environ: Mapping[str, str]):
-    from .config import load_config
+    from followupd.config.load import load_config
 
     return load_config(config_path(arguments, environ), environ)
 
@@ -50,7 +50,7 @@ def now() -> datetime:
 
 
 def init(arguments, environ) -> int:
-    from .config import write_example
+    from followupd.config.load import write_example
 
     target = Path(arguments.path).expanduser() if arguments.path else config_path(arguments, environ)
     write_example(target)
@@ -59,8 +59,8 @@ def init(arguments, environ) -> int:
 
 
 def validate(arguments, environ) -> int:
-    from .drafts import check_templates
-    from .errors import ConfigError
+    from followupd.drafts.render import check_templates
+    from followupd.errors import ConfigError
 
     config = load(arguments, environ)
     problems = check_templates(config)
@@ -77,7 +77,7 @@ def validate(arguments, environ) -> int:
 
 def orphaned_history(config) -> list[str]:
     """Interviews the ledger knows but the config no longer names, usually after a rename."""
-    from .store import Store
+    from followupd.state.store import Store
 
     with Store.snapshot(config.state_dir) as store:
         known = {record.interview_id for record in store.drafts()}
@@ -92,13 +92,13 @@ def orphaned_history(config) -> list[str]:
 
 def account_summary(config) -> list[str]:
     """What the account settings and provider preset amount to."""
-    from .providers import account_summary as summary
+    from followupd.core.providers import account_summary as summary
 
     return summary(config.account)
 
 
 def schema(arguments, environ) -> int:
-    from .config import json_schema
+    from followupd.config.load import json_schema
 
     print(json.dumps(json_schema(), indent=2))
     return 0
@@ -106,8 +106,8 @@ def schema(arguments, environ) -> int:
 
 def facts_from_state(config):
     """The ledger and the last check's mail facts, read without touching the mailbox."""
-    from .planner import Facts
-    from .store import Store
+    from followupd.core.planner import Facts
+    from followupd.state.store import Store
 
     # A copy: looking at the plan never creates or changes the state directory.
     with Store.snapshot(config.state_dir) as store:
@@ -115,7 +115,7 @@ def facts_from_state(config):
 
 
 def status(arguments, environ) -> int:
-    from . import report
+    from followupd.core import report
 
     config, result = current_plan(arguments, environ)
     if arguments.json:
@@ -130,8 +130,8 @@ def status(arguments, environ) -> int:
 
 def daemon_status(config) -> list[str]:
     """Whether `followupd run` is running, its last good cycle and its last error."""
-    from .instance import daemon_lines
-    from .store import Store
+    from followupd.state.lock import daemon_lines
+    from followupd.state.store import Store
 
     with Store.open(config.state_dir) as store:
         success, failure = store.last_cycles()
@@ -139,8 +139,8 @@ def daemon_status(config) -> list[str]:
 
 
 def plan_command(arguments, environ) -> int:
-    from . import report
-    from .planner import Facts, plan, timeline
+    from followupd.core import report
+    from followupd.core.planner import Facts, plan, timeline
 
     config = load(arguments, environ)
     facts: Facts = facts_from_state(config)
@@ -157,7 +157,7 @@ def plan_command(arguments, environ) -> int:
 
 def current_plan(arguments, environ):
     """The config and its plan for this moment, from what the last check learned."""
-    from .planner import plan
+    from followupd.core.planner import plan
 
     config = load(arguments, environ)
     return config, plan(config, facts_from_state(config), now())
@@ -170,7 +170,7 @@ def quiet_cycle_log(verbose: bool) -> None:
 
 
 def check_command(arguments, environ) -> int:
-    from . import check
+    from followupd.service import check
 
     config = load(arguments, environ)
     quiet_cycle_log(arguments.verbose)
@@ -184,10 +184,11 @@ def check_command(arguments, environ) -> int:
 
 
 def demo(arguments, environ) -> int:
-    from . import check, report
-    from .config import load_config
-    from .demo import build_demo
-    from .planner import plan
+    from followupd.config.load import load_config
+    from followupd.core import report
+    from followupd.core.planner import plan
+    from followupd.demo import build_demo
+    from followupd.service import check
 
     root = demo_directory(arguments.keep)
     moment = now()
@@ -228,12 +229,12 @@ def demo_directory(keep: str | None) -> Path:
 def login(arguments, environ) -> int:
     import getpass
 
-    from .secrets import store_password
+    from followupd.auth.secrets import store_password
 
     config = load(arguments, environ)
     account = config.account
     if account.password == "oauth2":
-        from .oauth_flows import sign_in
+        from followupd.auth.oauth_flows import sign_in
 
         print(sign_in(account, getattr(arguments, "device", False), environ))
         return 0
@@ -252,8 +253,8 @@ def login(arguments, environ) -> int:
 
 def run_command(arguments, environ) -> int:
     """`followupd run`: the daemon in the foreground, as systemd runs it."""
-    from .daemon import run_daemon
-    from .logs import configure_daemon_logging
+    from followupd.service.daemon import run_daemon
+    from followupd.service.logs import configure_daemon_logging
 
     configure_daemon_logging(arguments.verbose, environ)
     return run_daemon(load(arguments, environ), config_path(arguments, environ), environ)

@@ -9,7 +9,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-
 # --------------------------------------------------------------------------
 # Durations and the business calendar
 # --------------------------------------------------------------------------

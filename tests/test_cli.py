@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import REPOSITORY
+
 CONFIG = """\
 account:
   provider: maildir
@@ -53,7 +55,7 @@ def test_init_writes_the_commented_example_where_the_config_belongs_and_refuses_
     first = followupd("init", home=tmp_path)
     target = tmp_path / ".config" / "followupd" / "config.yaml"
     assert (first.returncode, first.stdout) == (0, f"wrote {target}; edit it, then run `followupd validate`\n")
-    assert target.read_text() == (Path(__file__).parent.parent / "config.example.yaml").read_text()
+    assert target.read_text() == (REPOSITORY / "config.example.yaml").read_text()
     second = followupd("init", home=tmp_path)
     assert second.returncode == 2
     assert str(target) in second.stderr
@@ -160,7 +162,7 @@ def test_validate_warns_when_a_renamed_interview_would_lose_its_history(tmp_path
     from datetime import datetime, timezone
 
     from followupd.model import DraftRecord
-    from followupd.store import Store
+    from followupd.state.store import Store
 
     at = datetime(2026, 11, 19, 21, 0, tzinfo=timezone.utc)
     with Store.open(tmp_path / "state") as store:

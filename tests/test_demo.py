@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-REPOSITORY = Path(__file__).parent.parent
+from tests.support import REPOSITORY
+
 EXPECTED_DRAFTS = {
     "acme-corp-account-executive/check_in/1": "Mark Jones <mark.jones@acme.example>",
     "globex-sales-manager/thank_you/dana.wu@globex.example": "Dana Wu <dana.wu@globex.example>",

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-UNITS = Path(__file__).parent.parent / "systemd"
+from tests.support import REPOSITORY
+
+UNITS = REPOSITORY / "systemd"
 INSTALLED_PATHS = ("%h/.local/bin/followupd", "/usr/local/bin/followupd")
 
 

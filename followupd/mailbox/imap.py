@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Callable, Iterator
 
 from imapclient import IMAPClient, SocketTimeout
-from imapclient.imapclient import DELETED, DRAFT
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imapclient import DELETED, DRAFT
 
 from followupd.errors import AuthError, MailboxError
 from followupd.mailbox import (
@@ -23,9 +23,9 @@ from followupd.mailbox import (
     FolderRoles,
     ScanResult,
     draft_key,
-    refusal,
     is_tracked,
     needs_body,
+    refusal,
 )
 from followupd.mailbox.imap_folders import all_mail, roles_from_listing
 from followupd.mailbox.imap_search import (

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 QUIET, NEW, ODD = "quiet", "new", "odd"
 SURPRISES = (b"NO", b"BAD", b"BYE")
 

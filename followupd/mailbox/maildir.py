@@ -26,14 +26,14 @@ from pathlib import Path
 
 from followupd.errors import MailboxError
 from followupd.mailbox import (
+    KEY_HEADER,
     Cursor,
     DraftOnServer,
-    KEY_HEADER,
     FolderRoles,
     ScanResult,
     draft_key,
-    refusal,
     is_tracked,
+    refusal,
 )
 from followupd.mailbox.parse import parse_message
 from followupd.model import Account, Message

@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 
 import pytest
-from factories import MARK, config, local
 
-from followupd.cycle import run_cycle
 from followupd.errors import MailboxError
 from followupd.mailbox import Cursor, DraftOnServer, FolderRoles
 from followupd.model import Folders
-from followupd.store import Store
+from followupd.service.cycle import run_cycle
+from followupd.state.store import Store
+from tests.support.factories import MARK, config, local
 
 SINCE = datetime(2026, 3, 1, tzinfo=timezone.utc)
 LONG_AGO = datetime(2025, 6, 1, 9, 0, tzinfo=timezone.utc)

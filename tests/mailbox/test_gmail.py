@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 
 import pytest
-from gmail_peer import GMAIL_FOLDERS, GmailPeer
 
 from followupd.mailbox import DraftOnServer, FolderRoles, open_mailbox
 from followupd.model import Account
+from tests.support.gmail_peer import GMAIL_FOLDERS, GmailPeer
 
 SINCE = datetime(2026, 3, 1, tzinfo=timezone.utc)  # epoch 1772323200
 AT = datetime(2026, 3, 3, 17, 30, tzinfo=timezone.utc)

@@ -1,0 +1,1 @@
+"""followupd's tests; tests/support holds what they and bench/ share."""
