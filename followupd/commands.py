@@ -98,7 +98,7 @@ def account_summary(config) -> list[str]:
 
 
 def schema(arguments, environ) -> int:
-    from followupd.config.load import json_schema
+    from followupd.config.spec import json_schema
 
     print(json.dumps(json_schema(), indent=2))
     return 0
@@ -130,7 +130,7 @@ def status(arguments, environ) -> int:
 
 def daemon_status(config) -> list[str]:
     """Whether `followupd run` is running, its last good cycle and its last error."""
-    from followupd.state.lock import daemon_lines
+    from followupd.service.status import daemon_lines
     from followupd.state.store import Store
 
     with Store.open(config.state_dir) as store:
@@ -170,15 +170,15 @@ def quiet_cycle_log(verbose: bool) -> None:
 
 
 def check_command(arguments, environ) -> int:
-    from followupd.service import check
+    from followupd.service import check, check_lines
 
     config = load(arguments, environ)
     quiet_cycle_log(arguments.verbose)
     report = check.check(config, environ, now(), arguments.dry_run)
     if arguments.dry_run:
-        for block in check.dry_run_drafts(report):
+        for block in check_lines.dry_run_drafts(report):
             print(block)
-    for line in check.report_lines(config, report, arguments.dry_run):
+    for line in check_lines.report_lines(config, report, arguments.dry_run):
         print(line)
     return 0
 
@@ -188,16 +188,16 @@ def demo(arguments, environ) -> int:
     from followupd.core import report
     from followupd.core.planner import plan
     from followupd.demo import build_demo
-    from followupd.service import check
+    from followupd.service import check, check_lines
 
     root = demo_directory(arguments.keep)
     moment = now()
     config = load_config(build_demo(root, moment), environ)
     quiet_cycle_log(arguments.verbose)
     result = check.check(config, environ, moment, dry_run=False)
-    for block in check.dry_run_drafts(result):
+    for block in check_lines.dry_run_drafts(result):
         print(block, end="\n\n")
-    for line in check.report_lines(config, result, dry_run=False):
+    for line in check_lines.report_lines(config, result, dry_run=False):
         print(line)
     print()
     # Re-planned from the ledger the check just wrote, so its drafts no longer show as next.

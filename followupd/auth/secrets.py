@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Mapping
 
 from followupd.errors import AuthError, StateError
-from followupd.model import Account, Bearer
 
 log = logging.getLogger("followupd")
 
@@ -30,27 +29,6 @@ CREDENTIAL_ADVICE = (
     f"Add `LoadCredential={CREDENTIAL_NAME}:/path/to/password-file` to the [Service]"
     " section of the followupd unit, or choose `password: keyring` or `password: command`."
 )
-
-
-def password_for(
-    account: Account,
-    environ: Mapping[str, str],
-    command_timeout: float = COMMAND_TIMEOUT_SECONDS,
-) -> str | Bearer:
-    """Return the IMAP password from the source the account names, or an OAuth2 access token."""
-    if account.password == "oauth2":
-        from followupd.auth.oauth import (
-            bearer_for,  # late: oauth reads the refresh token through this module
-        )
-
-        return bearer_for(account)
-    if account.password == "keyring":
-        return password_from_keyring(account.login)
-    if account.password == "command":
-        return password_from_command(account.password_command, command_timeout)
-    if account.password == "credential":
-        return password_from_credential(environ)
-    raise ValueError(f"unknown password source {account.password!r}")
 
 
 def password_from_keyring(login: str) -> str:

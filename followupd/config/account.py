@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 from urllib.parse import urlsplit
 
 from followupd import model
+from followupd.config.section import Section
+from followupd.core.addresses import is_loopback
 from followupd.config.spec import shown
 from followupd.core.providers import DEFAULT_TENANT, PRESETS, endpoints, supports_oauth2
-
-if TYPE_CHECKING:
-    from followupd.config.load import Section
 
 REFRESH_TOKEN_FILE = "oauth2-refresh-token"
 PROXY_HINT = "set host as well when you go through a local proxy"
@@ -149,10 +147,3 @@ def oauth2_settings(section: Section, provider: str, state_dir: Path) -> model.O
     return model.OAuth2Settings(**values, refresh_token_file=state_dir / REFRESH_TOKEN_FILE)
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

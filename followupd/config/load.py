@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import timezone as utc_zone
 from importlib import resources
@@ -17,7 +16,8 @@ import yaml
 
 from followupd import model
 from followupd.config.account import build_account
-from followupd.config.spec import (  # noqa: F401  (re-exported for `followupd schema`)
+from followupd.config.section import ADVICE, Problems, Section
+from followupd.config.spec import (
     CHILDREN,
     SECTION,
     SECTION_LIST,
@@ -25,75 +25,15 @@ from followupd.config.spec import (  # noqa: F401  (re-exported for `followupd s
     Kind,
     Option,
     is_free_mail,
-    json_schema,
-    option_reference,
     shown,
     suggestion,
 )
-from followupd.core.timeframes import (
-    BusinessCalendar,
-    TimeframeError,
-    decision_deadline,
-)
+from followupd.core.decision_phrases import decision_deadline
+from followupd.core.timeframes import BusinessCalendar, TimeframeError
 from followupd.errors import ConfigError
 
 NULL_TAG = "tag:yaml.org,2002:null"
 MISSING = object()
-ADVICE = 'Every option is explained in config.example.yaml; "followupd schema" prints the JSON schema.'
-
-
-class Problems:
-    """Every problem found in one file, each formatted `NAME:LINE: KEY.PATH: MESSAGE`."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.found: list[tuple[int, str]] = []
-
-    def add(self, line: int, path: str, message: str) -> None:
-        self.found.append((line, f"{self.name}:{line}: {path + ': ' if path else ''}{message}"))
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            ordered = sorted(self.found, key=lambda problem: problem[0])  # stable: ties keep file order
-            raise ConfigError([text for _, text in ordered], ADVICE)
-
-
-@dataclass
-class Section:
-    """One mapping from the file: its valid values and the line of every key written in it."""
-
-    spec_path: str
-    path: str
-    line: int
-    problems: Problems
-    values: dict[str, Any] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
-
-    def get(self, key: str) -> Any:
-        return self.values[key] if key in self.values else CHILDREN[self.spec_path][key].default_value()
-
-    def child(self, key: str) -> Section:
-        """The nested mapping at key, empty when it was not written."""
-        spec_path = f"{self.spec_path}.{key}".lstrip(".")
-        return self.values.get(key) or Section(spec_path, self.where(key), self.line, self.problems)
-
-    def fields(self) -> dict[str, Any]:
-        """Every option of this mapping, written or default, by key: the model's field names."""
-        return {key: self.get(key) for key in CHILDREN[self.spec_path]}
-
-    def given(self, key: str) -> bool:
-        return key in self.lines
-
-    def broken(self, key: str) -> bool:
-        """Written but invalid: checks that depend on it would only repeat the problem."""
-        return key in self.lines and key not in self.values
-
-    def where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def report(self, key: str, message: str) -> None:
-        """A problem with key, on its line, or on this mapping's line when key is not written."""
-        self.problems.add(self.lines.get(key, self.line), self.where(key), message)
 
 
 # Reading the node tree against the spec

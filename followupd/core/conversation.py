@@ -5,16 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from followupd.core.addresses import domain_of
 from followupd.core.classify import classify
 from followupd.model import DraftRecord, Interview, Message, Reply
 
 # A reply that means nothing for the sequence: the conversation has not moved on.
 NOT_HEARING_BACK = frozenset({Reply.OWN, Reply.AUTO_REPLY, Reply.ACKNOWLEDGMENT})
-
-
-def domain_of(address: str) -> str:
-    """The lower-case domain of an email address ('' when there is none)."""
-    return address.rpartition("@")[2].lower()
 
 
 def is_company_address(address: str, interview: Interview) -> bool:

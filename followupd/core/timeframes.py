@@ -138,12 +138,3 @@ def date_after(day: date, duration: Duration, calendar: BusinessCalendar) -> dat
         return calendar.add_business_days(day, duration.business_days)
     seconds = (duration.exact or timedelta()).total_seconds()
     return day + timedelta(days=math.ceil(seconds / 86400))
-
-
-def decision_deadline(
-    phrase: str | None, interview_day: date, calendar: BusinessCalendar, default: Duration
-) -> date:
-    """The last day the employer gave themselves, read from their words."""
-    from followupd.core.decision_phrases import decision_deadline as read_deadline
-
-    return read_deadline(phrase, interview_day, calendar, default)

@@ -6,17 +6,14 @@ import email.policy
 import email.utils
 import hashlib
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.message import Message as MimeMessage
-from typing import TYPE_CHECKING
 
 from followupd.core.phrasing import one_line, valid_message_ids
 from followupd.model import Action, Config, Message
-
-if TYPE_CHECKING:
-    from followupd.drafts.render import DraftText
 
 # Keep the first and the last ten references, as mail clients do, so long threads
 # still thread without the header growing without bound.
@@ -24,6 +21,15 @@ MAX_REFERENCES = 11
 # Raw msg-id headers are never refolded: refolding turns long ids into encoded
 # words, which breaks threading.  Every other header is built and folded safely.
 MESSAGE_POLICY = email.policy.SMTP.clone(refold_source="none")
+
+
+@dataclass(frozen=True)
+class DraftText:
+    """A rendered draft: what the user will review before pressing Send."""
+
+    subject: str
+    body: str
+    warnings: tuple[str, ...] = ()
 
 
 def is_threaded(action: Action) -> bool:

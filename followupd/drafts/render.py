@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import difflib
 import traceback
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -48,14 +47,7 @@ from followupd.core.phrasing import (
     sentence,
     when_text,
 )
-
-# build_message, body_hash and message_body_text are part of this module's API.
-from followupd.drafts.message import (  # noqa: F401
-    body_hash,
-    build_message,
-    is_threaded,
-    message_body_text,
-)
+from followupd.drafts.message import DraftText, is_threaded
 from followupd.drafts.spelling import spelling_warnings
 from followupd.errors import TemplateError
 from followupd.model import Action, Config, Interview, Interviewer, Message
@@ -68,15 +60,6 @@ TEMPLATE_NAMES = (
     "call_reminder.j2",
     "thanks_after_rejection.j2",
 )
-
-
-@dataclass(frozen=True)
-class DraftText:
-    """A rendered draft: what the user will review before pressing Send."""
-
-    subject: str
-    body: str
-    warnings: tuple[str, ...] = ()
 
 
 class TemplateValues(SimpleNamespace):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.message
-import ipaddress
 import logging
 import socket
 import ssl
@@ -15,8 +14,9 @@ from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import DELETED, DRAFT
 
+from followupd.core.addresses import bare_host, is_loopback
 from followupd.errors import AuthError, MailboxError
-from followupd.mailbox import (
+from followupd.mailbox.contract import (
     KEY_HEADER,
     Cursor,
     DraftOnServer,
@@ -66,7 +66,7 @@ def connect(account: Account, timeout: float) -> IMAPClient:
     limits = SocketTimeout(connect=timeout, read=timeout)
     try:
         client = IMAPClient(
-            host, port, ssl=account.security == "tls", ssl_context=context, timeout=limits
+            bare_host(host), port, ssl=account.security == "tls", ssl_context=context, timeout=limits
         )
         if account.security == "starttls":
             client.starttls(context)
@@ -96,16 +96,6 @@ def tls_context(account: Account) -> ssl.SSLContext:
         f"cannot use the CA file {account.tls_ca_file} (account.tls_ca_file): {reason}",
         advice="Point account.tls_ca_file at the PEM certificate of the CA that signed the server's certificate.",
     ) from None
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses, the only places plain IMAP may go."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def reason_of(error: BaseException) -> str:

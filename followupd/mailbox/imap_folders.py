@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from followupd.errors import MailboxError
-from followupd.mailbox import FolderRoles
+from followupd.mailbox.contract import FolderRoles
 from followupd.model import Account
 
 # RFC 6154 SPECIAL-USE attributes, as imapclient returns them.

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from followupd.errors import MailboxError
-from followupd.mailbox import (
+from followupd.mailbox.contract import (
     KEY_HEADER,
     Cursor,
     DraftOnServer,
@@ -64,6 +64,7 @@ class MaildirMailbox:
         self.root = Path(account.path)
         self.account = account
         self._roles: FolderRoles | None = None
+        self.last_append_thread_warning: str | None = None  # a Maildir threads nothing by itself
 
     def roles(self) -> FolderRoles:
         """Drafts and Sent by Maildir++ name unless the config names other folders.

@@ -7,18 +7,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
-from followupd.core.lifecycle import (
-    fate_of_vanished_draft,
-    needs_full_scan,
-    scan_scope,
-    scan_since,
-    scope_text,
-    sent_copy,
-    sent_trace,
-)
+from followupd.core.fates import fate_of_vanished_draft, sent_copy, sent_trace
+from followupd.core.scope import needs_full_scan, scan_scope, scan_since, scope_text
 from followupd.core.planner import Facts, plan
 from followupd.core.report import action_phrase, kind_name
-from followupd.drafts.render import body_hash, build_message, render_draft
+from followupd.drafts.message import body_hash, build_message
+from followupd.drafts.render import render_draft
 from followupd.errors import MailboxError
 from followupd.model import Action, Config, DraftRecord, Message
 from followupd.state.store import Store
@@ -222,7 +216,7 @@ def make_draft(config, store, mailbox, folder, interview, action, now, report, d
         store.record_uid(action.key, uid, 0)
     log.info("drafted %s (%s, %s)", action_phrase(action), interview.company, interview.position)
     # Gmail may file a reply draft outside the intended conversation; the user should know.
-    thread_warning = getattr(mailbox, "last_append_thread_warning", None)
+    thread_warning = mailbox.last_append_thread_warning
     if thread_warning:
         report.warnings.append(f"{action_phrase(action)}: {thread_warning}")
 

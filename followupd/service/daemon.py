@@ -17,16 +17,15 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from followupd.auth.source import password_source
 from followupd.errors import ConfigError, FollowupdError
 from followupd.model import Config
 from followupd.service.notify import Notifier
-from followupd.service.session import (
-    MailboxSession,
-    WaitingToReconnect,
-    password_source,
-)
+from followupd.service.session import MailboxSession, WaitingToReconnect
 from followupd.service.watch import Watcher
-from followupd.state.lock import InstanceLock, error_text, status_text
+from followupd.service.outcome import recorded
+from followupd.service.status import status_text
+from followupd.state.lock import InstanceLock
 
 log = logging.getLogger("followupd.daemon")
 
@@ -68,8 +67,8 @@ class Daemon:
         self.config, self.config_path, self.environ = config, config_path, environ
         self.notifier = Notifier(environ)
         self.lock = InstanceLock(config.state_dir)
-        self.session = MailboxSession(config.account, password_source(config, environ))
-        self.watcher = Watcher(config.account, password_source(config, environ), self.request_cycle)
+        self.session = MailboxSession(config.account, password_source(config.account, environ))
+        self.watcher = Watcher(config.account, password_source(config.account, environ), self.request_cycle)
         self.scheduler = scheduler_for()
         self.events: queue.SimpleQueue[str] = queue.SimpleQueue()  # put() is safe in signal handlers
         self.guard = threading.Lock()
@@ -177,8 +176,13 @@ class Daemon:
         try:
             with Store.open(config.state_dir) as store:
                 try:
-                    report = self.session.use(
-                        lambda mailbox: run_cycle(config, store, mailbox, now, stopping=self.stopping.is_set)
+                    report = recorded(
+                        store, now,
+                        lambda: self.session.use(
+                            lambda mailbox: run_cycle(config, store, mailbox, now, stopping=self.stopping.is_set)
+                        ),
+                        # A backoff wait is no new failure; a cycle the shutdown cut short is finished next start.
+                        unrecorded=lambda error: isinstance(error, WaitingToReconnect) or self.stopping.is_set(),
                     )
                 except WaitingToReconnect as waiting:
                     log.debug("cycle (%s) skipped: %s", reason, waiting)
@@ -188,16 +192,13 @@ class Daemon:
                     if self.stopping.is_set():
                         log.info("the shutdown cut the cycle short (%s); the next start finishes it", error)
                         return
-                    store.record_cycle(now, now, False, error_text(error), "")
                     self.after_failure(str(error), now, self.session.backoff.seconds_left())
                     return
                 except Exception as error:
                     log.exception("unexpected error in a cycle")
                     self.session.drop()
-                    store.record_cycle(now, now, False, f"unexpected: {error!r}", "")
-                    self.after_failure(f"unexpected: {error!r}", now, 0)
+                    self.after_failure(f"unexpected fault ({type(error).__name__})", now, 0)
                     return
-                store.record_cycle(now, now, True, None, report.summary())
         except FollowupdError as error:  # the state directory itself failed
             log.error("%s", error)
             self.after_failure(str(error), now, 0)
@@ -277,9 +278,9 @@ class Daemon:
             self.scheduler.reschedule_job("every", trigger="interval", seconds=self.check_seconds())
         if new.account != old.account:
             self.session.drop()
-            self.session = MailboxSession(new.account, password_source(new, self.environ))
+            self.session = MailboxSession(new.account, password_source(new.account, self.environ))
             self.watcher.stop(timeout=2.0)
-            self.watcher = Watcher(new.account, password_source(new, self.environ), self.request_cycle)
+            self.watcher = Watcher(new.account, password_source(new.account, self.environ), self.request_cycle)
             self.watcher.start()
 
     # Health ----------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from typing import Callable, Mapping, TypeVar
+from typing import Callable, TypeVar
 
 from followupd.errors import AuthError, FollowupdError, MailboxError
-from followupd.model import Account, Config
+from followupd.model import Account
 
 log = logging.getLogger("followupd.session")
 
@@ -21,15 +21,6 @@ FIRST_AUTH_DELAY_SECONDS = 60.0
 MAXIMUM_DELAY_SECONDS = 15 * 60.0
 # Each IMAP command may take this long before the connection counts as dead.
 COMMAND_TIMEOUT_SECONDS = 30.0
-
-
-def password_source(config: Config, environ: Mapping[str, str]):
-    """A callable fetching the credential afresh each time: short-lived tokens stay fresh."""
-    if config.account.provider == "maildir":
-        return None
-    from followupd.auth.secrets import password_for
-
-    return lambda: password_for(config.account, environ)
 
 
 def backoff_delay(failures: int, first: float, fraction: float) -> float:

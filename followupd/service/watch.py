@@ -7,14 +7,12 @@ import threading
 import time
 from typing import Callable
 
-from followupd.errors import FollowupdError, MailboxError
+from followupd.errors import FollowupdError
 from followupd.model import Account
 from followupd.service.session import COMMAND_TIMEOUT_SECONDS, Backoff
 
 log = logging.getLogger("followupd.watch")
 
-# A Maildir has no IDLE: its folders' mtimes are compared this often.
-MAILDIR_POLL_SECONDS = 1.0
 # Longest a watcher may go without a heartbeat before the daemon stops petting
 # the systemd watchdog: a full IDLE round, DONE and NOOP at their timeouts, a reconnect.
 WATCHER_SILENCE_LIMIT_SECONDS = 4 * 60 + 4 * COMMAND_TIMEOUT_SECONDS + 60
@@ -22,43 +20,11 @@ WATCHER_SILENCE_LIMIT_SECONDS = 4 * 60 + 4 * COMMAND_TIMEOUT_SECONDS + 60
 SLEEP_SLICE_SECONDS = 60.0
 
 
-class MaildirWatcher:
-    """The Maildir twin of ImapWatcher: polls new/ and cur/ mtimes instead of IDLE."""
-
-    supports_idle = True
-    round_seconds = 60.0
-
-    def __init__(self, account: Account) -> None:
-        from followupd.mailbox.maildir import MaildirMailbox
-
-        self.mailbox = MaildirMailbox(account)
-        self.folder = str(account.path)
-        self.stamp = self.mailbox.change_stamp()
-        self.interrupted = threading.Event()
-
-    def wait(self, seconds: float) -> bool:
-        """True as soon as a watched folder changed; False after `seconds` without change."""
-        deadline = time.monotonic() + seconds
-        while (remaining := deadline - time.monotonic()) > 0:
-            if self.interrupted.wait(min(MAILDIR_POLL_SECONDS, remaining)):
-                self.interrupted.clear()
-                raise MailboxError(f"watching {self.folder} was interrupted")
-            stamp = self.mailbox.change_stamp()
-            if stamp != self.stamp:
-                self.stamp = stamp
-                return True
-        return False
-
-    def interrupt(self) -> None:
-        self.interrupted.set()
-
-    def close(self) -> None:
-        self.mailbox.close()
-
-
 def open_watcher(account: Account, password: Callable[[], str] | None):
     """An IDLE watcher for IMAP accounts, an mtime poller for a Maildir."""
     if account.provider == "maildir":
+        from followupd.mailbox.maildir_watch import MaildirWatcher
+
         return MaildirWatcher(account)
     from followupd.mailbox.imap_watch import ImapWatcher
 

@@ -16,11 +16,11 @@ from keyring.backend import KeyringBackend
 from followupd.auth.secrets import (
     announce_token_file,
     delete_password,
-    password_for,
     refresh_token_for,
     store_password,
     store_refresh_token,
 )
+from followupd.auth.source import password_for
 from followupd.errors import AuthError
 from followupd.model import Account
 from tests.support.memory_keyring import MemoryKeyring

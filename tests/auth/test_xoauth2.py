@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from followupd.auth.secrets import OAUTH2_KEYRING_SERVICE, password_for
+from followupd.auth.secrets import OAUTH2_KEYRING_SERVICE
+from followupd.auth.source import password_for
 from followupd.errors import AuthError, MailboxError
 from followupd.mailbox import open_mailbox
 from followupd.model import Account, OAuth2Settings

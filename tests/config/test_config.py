@@ -151,7 +151,7 @@ def test_plain_text_login_to_a_remote_host_is_refused(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "127.8.9.10", "::1"])
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "127.0.0.1", "127.8.9.10", "::1", "[::1]"])
 def test_plain_text_login_to_a_loopback_host_is_allowed(tmp_path, host):
     text = edited("  provider: gmail\n", f'  provider: imap\n  host: "{host}"\n  security: plain\n')
     account = loaded(tmp_path, text).account

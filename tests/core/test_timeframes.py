@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from followupd.core.decision_phrases import decision_deadline
 from followupd.core.timeframes import (
     DECISION_EXAMPLES,
     DURATION_EXAMPLES,
     BusinessCalendar,
     TimeframeError,
     date_after,
-    decision_deadline,
     parse_duration,
 )
 from followupd.model import Duration

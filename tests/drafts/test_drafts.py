@@ -13,14 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from followupd.drafts.message import DraftText, body_hash, build_message, message_body_text
 from followupd.drafts.render import (
-    DraftText,
-    body_hash,
-    build_message,
     check_templates,
     decision_text,
     first_name,
-    message_body_text,
     render_draft,
     when_text,
 )

@@ -43,6 +43,22 @@ def test_plain_imap_to_a_remote_host_is_refused_before_connecting(imap_user):
     )
 
 
+
+@pytest.mark.parametrize("host", ["LOCALHOST", "127.0.0.1"])
+def test_plain_imap_to_a_loopback_host_that_validate_accepts_logs_in(imap_user, host):
+    # validate and connect share one is_loopback: what one accepts, the other must too.
+    mailbox = imap_user.open(host=host)
+    assert mailbox.roles().drafts == "[Gmail]/Drafts"
+
+
+def test_plain_imap_to_a_bracketed_ipv6_loopback_is_tried_not_refused(imap_user):
+    # The fixture's Dovecot listens on 127.0.0.1 only, so [::1] answers "refused" —
+    # a connection attempt, not the plain-text refusal meant for remote hosts.
+    with pytest.raises(MailboxError) as raised:
+        open_mailbox(imap_user.account(host="[::1]"), lambda: imap_user.server.password, timeout=5)
+    assert str(raised.value).startswith("could not connect to [::1]:")
+
+
 def tls_account(imap_user, **overrides):
     if imap_user.server.tls_port is None:
         message = "openssl is not installed, so Dovecot has no TLS listener"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import REPOSITORY
+from tests.support.config_files import config_text, interview_text
 from tests.support.e2e import delete_where, folder_messages
 
 DRAFTS = "[Gmail]/Drafts"
@@ -24,24 +25,6 @@ THANKS_SUBJECT = "Thank you — Account Executive interview"
 # Twenty days ago, "within a week": the first check-in fell due about twelve days ago.
 INTERVIEW = (datetime.now(timezone.utc) - timedelta(days=20)).replace(hour=10, minute=0, second=0,
                                                                       microsecond=0)
-CONFIG = """\
-account:
-  provider: {provider}
-  address: {address}
-{account}
-me:
-  name: Alex Doe
-timezone: UTC
-state_dir: {state}
-interviews:
-  - company: {company}
-    position: Account Executive
-    when: {when:%Y-%m-%d %H:%M}
-    decision: within a week
-    interviewers:
-      - name: {name}
-        email: {email}
-"""
 IMAP_ACCOUNT = """\
   host: 127.0.0.1
   port: {port}
@@ -95,10 +78,9 @@ def write_candidate(user, tmp_path: Path, password: str = BY_COMMAND, company: s
 def write_config(tmp_path: Path, provider: str, account: str, company: str = "Acme Corp",
                  name: str = "Mark Jones", address: str = MARK) -> Path:
     config = tmp_path / "config.yaml"
-    config.write_text(CONFIG.format(
-        provider=provider, address=OWN_ADDRESS, account=account, state=tmp_path / "state",
-        company=company, when=INTERVIEW, name=name, email=address,
-    ), encoding="utf-8")
+    interviews = interview_text(company, INTERVIEW, name=name, email=address)
+    config.write_text(config_text(provider, account, tmp_path / "state", interviews, name="Alex Doe"),
+                      encoding="utf-8")
     return config
 
 

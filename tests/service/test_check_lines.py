@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from followupd.model import Action
-from followupd.service.check import report_lines
+from followupd.service.check_lines import report_lines
 from followupd.service.cycle import CycleReport
 from tests.support.factories import MARK, config, local
 

@@ -19,39 +19,12 @@ from typing import Callable
 import pytest
 
 from tests.support import REPOSITORY
+from tests.support.config_files import config_text, interview_text
 
 OWN_ADDRESS = "alex@candidate.example"  # as in the shared fixtures
 DRAFTS = "[Gmail]/Drafts"
 WAIT_SECONDS = 20.0
 names = itertools.count()
-
-CONFIG = """\
-account:
-  provider: {provider}
-  address: {address}
-{account}
-me:
-  name: Alex Candidate
-timezone: UTC
-check_every: {check_every}
-state_dir: {state}
-policy:
-  thank_you_after: {thank_you_after}
-interviews:
-{interviews}"""
-
-INTERVIEW = """\
-  - id: {id}
-    company: {company}
-    position: Account Executive
-    when: {when}
-    decision: within a week
-    domains: [{domain}]
-    interviewers:
-      - name: Mark Jones
-        email: mark.jones@{domain}
-"""
-
 
 def eventually(probe: Callable[[], object], what: str, timeout: float = WAIT_SECONDS):
     """Poll until probe returns something truthy; fail naming what never happened."""
@@ -71,7 +44,7 @@ def moment(at: datetime) -> str:
 
 def interview(identifier: str, when: datetime, domain: str = "acme.example") -> str:
     company = identifier.split("-")[0].title()
-    return INTERVIEW.format(id=identifier, company=company, when=moment(when), domain=domain)
+    return interview_text(company, moment(when), identifier=identifier, domain=domain)
 
 
 def overdue(identifier: str = "acme", domain: str = "acme.example") -> str:
@@ -127,14 +100,12 @@ class Daemon:
                      port: int | None = None) -> None:
         account = (f"  host: 127.0.0.1\n  port: {port or self.port}\n  security: plain\n"
                    f"  username: {self.username}\n  password: credential")
-        self.config.write_text(CONFIG.format(
-            provider="imap", address=OWN_ADDRESS, account=account, check_every=check_every,
-            state=self.state, thank_you_after=thank_you_after, interviews="".join(interviews)))
+        self.config.write_text(config_text("imap", account, self.state, "".join(interviews),
+                                           check_every=check_every, thank_you_after=thank_you_after))
 
     def write_maildir_config(self, maildir: Path, *interviews: str) -> None:
-        self.config.write_text(CONFIG.format(
-            provider="maildir", address=OWN_ADDRESS, account=f"  path: {maildir}", check_every="1h",
-            state=self.state, thank_you_after="2h", interviews="".join(interviews)))
+        self.config.write_text(config_text("maildir", f"  path: {maildir}", self.state, "".join(interviews),
+                                           check_every="1h", thank_you_after="2h"))
 
     def environment(self, **extra: str) -> dict[str, str]:
         unwanted = ("NOTIFY_SOCKET", "WATCHDOG_", "JOURNAL_STREAM", "XDG_", "FOLLOWUPD_")

@@ -20,7 +20,8 @@ from followupd.service.session import (
     backoff_delay,
 )
 from followupd.service.watch import Watcher
-from followupd.state.lock import Holder, InstanceLock, daemon_lines, running_holder
+from followupd.service.status import daemon_lines
+from followupd.state.lock import Holder, InstanceLock, running_holder
 from tests.support.daemon import eventually
 
 NINE = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
