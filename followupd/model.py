@@ -117,6 +117,15 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Notify:
+    """Where followupd tells the user something happened; nowhere by default."""
+
+    desktop: bool = False
+    url: str | None = None
+    command: str | None = None
+
+
+@dataclass(frozen=True)
 class Interviewer:
     name: str
     email: str | None = None
@@ -153,6 +162,7 @@ class Config:
     templates_dir: Path | None
     policy: Policy
     interviews: tuple[Interview, ...]
+    notify: Notify = Notify()
 
 
 # --------------------------------------------------------------------------

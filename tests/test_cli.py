@@ -92,7 +92,7 @@ def test_schema_is_json_naming_every_top_level_section(tmp_path):
     result = followupd("schema", home=tmp_path)
     schema = json.loads(result.stdout)
     assert sorted(schema["properties"]) == [
-        "account", "check_every", "interviews", "me", "policy", "state_dir", "templates_dir", "timezone",
+        "account", "check_every", "interviews", "me", "notify", "policy", "state_dir", "templates_dir", "timezone",
     ]
 
 

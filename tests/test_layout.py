@@ -21,6 +21,7 @@ DOORS = {
     "keyring": {"followupd.auth.secrets"},
     "apscheduler": {"followupd.service.daemon"},
     "jinja2": {"followupd.drafts.render"},
+    "jeepney": {"followupd.service.desktop"},
 }
 
 

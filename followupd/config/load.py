@@ -9,6 +9,7 @@ from datetime import date, datetime
 from datetime import timezone as utc_zone
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from followupd.config.spec import (
     shown,
     suggestion,
 )
+from followupd.core.addresses import is_loopback
 from followupd.core.decision_phrases import decision_deadline
 from followupd.core.timeframes import BusinessCalendar, TimeframeError
 from followupd.errors import ConfigError
@@ -278,9 +280,18 @@ def load_config(path: Path, environ: Mapping[str, str]) -> model.Config:
         templates_dir=resolved(root.get("templates_dir"), base, environ),
         policy=policy_values,
         interviews=build_interviews(root, policy_values.default_decision, business_calendar(policy)),
+        notify=notify_settings(root.child("notify")),
     )
     problems.raise_if_any()
     return config
+
+
+def notify_settings(section: Section) -> model.Notify:
+    """The notify section; event text leaves the machine, so only over https (or to this machine)."""
+    url = section.get("url")
+    if url and url.startswith("http://") and not is_loopback(urlsplit(url).hostname or ""):
+        section.report("url", f"{shown(url)} would send your events unencrypted; use https://")
+    return model.Notify(**section.fields())
 
 
 def write_example(path: Path) -> None:

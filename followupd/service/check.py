@@ -7,6 +7,7 @@ from typing import Mapping
 
 from followupd.model import Config
 from followupd.service.cycle import CycleReport, run_cycle
+from followupd.service.notifications import tell_cycle
 from followupd.service.outcome import recorded
 from followupd.state.lock import holding
 from followupd.state.store import Store
@@ -38,4 +39,8 @@ def checked(config: Config, store: Store, environ: Mapping[str, str], now: datet
         finally:
             mailbox.close()
 
-    return work() if dry_run else recorded(store, now, work)
+    if dry_run:
+        return work()
+    report = recorded(store, now, work)
+    tell_cycle(config, report, store, now, environ)
+    return report

@@ -23,6 +23,8 @@ from followupd.model import Config
 from followupd.service.notify import Notifier
 from followupd.service.session import MailboxSession, WaitingToReconnect
 from followupd.service.watch import Watcher
+from followupd.core.events import login_failing_event
+from followupd.service.notifications import tell, tell_cycle
 from followupd.service.outcome import recorded
 from followupd.service.status import status_text
 from followupd.state.lock import InstanceLock
@@ -40,6 +42,8 @@ STOP_WAIT_SECONDS = 7.0
 REQUESTS_AT_ONCE = 5
 # The main thread wakes this often to pet the watchdog and to notice a suspend.
 TICK_SECONDS = 30.0
+# Failed cycles in a row before the user is told (once a day) that no drafts are being made.
+FAILURES_BEFORE_TELLING = 3
 # Wall time running ahead of monotonic time by more than this means the machine slept.
 SUSPEND_THRESHOLD_SECONDS = 5.0
 
@@ -184,6 +188,7 @@ class Daemon:
                         # A backoff wait is no new failure; a cycle the shutdown cut short is finished next start.
                         unrecorded=lambda error: isinstance(error, WaitingToReconnect) or self.stopping.is_set(),
                     )
+                    tell_cycle(config, report, store, now, self.environ)
                 except WaitingToReconnect as waiting:
                     log.debug("cycle (%s) skipped: %s", reason, waiting)
                     self.after_failure(str(waiting), now, waiting.seconds)
@@ -192,6 +197,7 @@ class Daemon:
                     if self.stopping.is_set():
                         log.info("the shutdown cut the cycle short (%s); the next start finishes it", error)
                         return
+                    self.tell_failing(store, now)
                     self.after_failure(str(error), now, self.session.backoff.seconds_left())
                     return
                 except Exception as error:
@@ -204,6 +210,13 @@ class Daemon:
             self.after_failure(str(error), now, 0)
             return
         self.after_success(report, now, reason)
+
+    def tell_failing(self, store, now: datetime) -> None:
+        """After a few failures in a row, tell the user once a day: drafts are not being made."""
+        failures = self.session.backoff.failures
+        if failures >= FAILURES_BEFORE_TELLING:
+            event = login_failing_event(self.config.account.login, failures, now.date().isoformat())
+            tell(self.config.notify, [event], store, now, self.environ)
 
     def after_success(self, report, now: datetime, reason: str) -> None:
         if report.drafted or report.retracted or report.became_sent or report.became_dismissed:

@@ -351,3 +351,10 @@ class Store:
         self.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"scope:{folder}", scope)
         )
+
+    def first_notice(self, key: str, at: datetime) -> bool:
+        """Remember that the user was told about key; True only the first time, so each event is told once."""
+        cursor = self.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (f"notice:{key}", stored_time(at))
+        )
+        return cursor.rowcount == 1
